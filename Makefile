@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+.PHONY: run test build benchmark deps clean-data
+
+APPHOST := VideoAspire.AppHost
+TESTS   := VideoAspire.Tests
+
+deps:
+	@./scripts/install-dependencies.sh
+
+build:
+	dotnet build VideoAspire.sln
+
+## Starts Redis, PostgreSQL, the Api and the Worker under the Aspire AppHost (Ctrl+C stops everything).
+run: deps
+	@echo "API:       http://localhost:5080/videos?channel_id=UC0032Wkd3aCT4rRi1YOVc2d"
+	@echo "Dashboard: http://localhost:15080"
+	dotnet run --project $(APPHOST) --launch-profile http
+
+## Builds and runs every test (unit and end-to-end against real Redis and PostgreSQL).
+test: deps
+	dotnet test $(TESTS) --logger "console;verbosity=normal"
+
+## Starts the app, measures cached reads against a bare Kestrel baseline, prints ratios.
+benchmark: deps
+	./scripts/benchmark.sh
+
+## Forgets the local Redis/PostgreSQL data (the demo data is loaded again on the next run).
+clean-data:
+	rm -rf .data

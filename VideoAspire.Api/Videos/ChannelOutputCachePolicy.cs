@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using VideoAspire.Catalog;
+using VideoAspire.Catalog.Caching;
+
+namespace VideoAspire.Api.Videos;
+
+/// <summary>
+/// Output caching for channel reads: one entry per channel_id, tagged with the channel so that a change
+/// to its videos evicts it. Only successful answers to well-formed ids are stored.
+/// </summary>
+public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : IOutputCachePolicy
+{
+    public const string Name = "channel";
+
+    public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var request = context.HttpContext.Request;
+        var channelIds = request.Query["channel_id"];
+        var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && !request.Headers.Authorization.Any()
+            && channelIds.Count == 1
+            && ChannelId.IsValid(channelIds[0]);
+
+        context.EnableOutputCaching = true;
+        context.AllowCacheLookup = cacheable;
+        context.AllowCacheStorage = cacheable;
+        context.AllowLocking = true; // concurrent misses for one channel wait for the first instead of piling on
+        context.ResponseExpirationTimeSpan = options.Value.Ttl;
+        context.CacheVaryByRules.QueryKeys = "channel_id";
+        if (cacheable)
+        {
+            context.Tags.Add(CacheKeys.ChannelTag(channelIds[0]!));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        // A read served by the output cache is still a read: keep last_accessed_at current.
+        var tracker = context.HttpContext.RequestServices.GetRequiredService<ChannelAccessTracker>();
+        tracker.RecordAccess(context.HttpContext.Request.Query["channel_id"][0]!);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var response = context.HttpContext.Response;
+        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0)
+        {
+            context.AllowCacheStorage = false;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

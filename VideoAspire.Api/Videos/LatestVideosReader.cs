@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using VideoAspire.Catalog;
+using VideoAspire.Catalog.Caching;
+using VideoAspire.Catalog.Data;
+using VideoAspire.Catalog.Telemetry;
+
+namespace VideoAspire.Api.Videos;
+
+/// <summary>The read path: Redis latest-five entry, else PostgreSQL (then fill Redis).</summary>
+public sealed partial class LatestVideosReader(
+    LatestVideosCache cache,
+    VideosDbContext db,
+    ChannelAccessTracker accessTracker,
+    ILogger<LatestVideosReader> logger)
+{
+    /// <returns>The channel's newest videos, or null when the channel is known nowhere.</returns>
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, CancellationToken cancellationToken)
+    {
+        var videos = await cache.GetAsync(channelId);
+        if (videos is null)
+        {
+            videos = await LoadFromDatabaseAsync(channelId, cancellationToken);
+            if (videos is null)
+            {
+                return null;
+            }
+
+            await cache.SetAsync(channelId, videos);
+        }
+
+        accessTracker.RecordAccess(channelId);
+        return videos;
+    }
+
+    private async Task<IReadOnlyList<LatestVideo>?> LoadFromDatabaseAsync(string channelId, CancellationToken cancellationToken)
+    {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        var started = Stopwatch.GetTimestamp();
+
+        var videos = await db.GetLatestVideosAsync(channelId, cancellationToken);
+
+        CatalogTelemetry.DatabaseQueries.Add(1);
+        activity?.SetTag("videoaspire.video_count", videos?.Count);
+        LogDatabaseRead(channelId, videos?.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return videos;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Read latest videos of {ChannelId} from PostgreSQL: {VideoCount} videos in {ElapsedMilliseconds:F1} ms (null = unknown channel)")]
+    private partial void LogDatabaseRead(string channelId, int? videoCount, double elapsedMilliseconds);
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+
+namespace VideoAspire.AppHost;
+
+/// <summary>How Redis and PostgreSQL are provided. <see cref="Auto"/> picks the first that works, in this order.</summary>
+public enum InfrastructureMode
+{
+    /// <summary>Existing servers where ConnectionStrings__cache / __videosdb are set; else containers; else local processes.</summary>
+    Auto,
+    Containers,
+    LocalProcesses,
+}
+
+/// <summary>A connection string to hand to consumers and the resource they must wait for.</summary>
+public sealed record BackingService(IResourceBuilder<IResourceWithConnectionString> Connection, IResourceBuilder<IResource> Server)
+{
+    public static BackingService Of<TConnection, TServer>(IResourceBuilder<TConnection> connection, IResourceBuilder<TServer> server)
+        where TConnection : IResourceWithConnectionString
+        where TServer : IResource =>
+        new(connection.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(connection.Resource),
+            server.ApplicationBuilder.CreateResourceBuilder<IResource>(server.Resource));
+}
+
+/// <summary>
+/// The one place that decides where Redis and PostgreSQL come from:
+/// <list type="bullet">
+/// <item>existing servers, when <c>ConnectionStrings:cache</c> / <c>ConnectionStrings:videosdb</c> are configured;</item>
+/// <item>containers, when a container runtime answers (a developer laptop with Docker or Podman);</item>
+/// <item>local <c>redis-server</c> and <c>postgres</c> processes run by the AppHost (no container runtime, e.g. CI).</item>
+/// </list>
+/// </summary>
+public static class BackingServices
+{
+    public static (BackingService Cache, BackingService Database) AddBackingServices(this IDistributedApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var requested = configuration.GetValue("Infrastructure:Mode", InfrastructureMode.Auto);
+        var existingCache = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ResourceNames.Cache));
+        var existingDatabase = !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ResourceNames.Database));
+
+        var mode = existingCache && existingDatabase ? requested : ResolveMode(builder, requested);
+        var maxMemory = configuration["Infrastructure:RedisMaxMemory"] is { Length: > 0 } value ? value : "256mb";
+        var dataDirectory = ResolveDataDirectory(builder);
+
+        var cache = existingCache
+            ? Existing(builder.AddConnectionString(ResourceNames.Cache))
+            : mode == InfrastructureMode.Containers
+                ? RedisContainer(builder, maxMemory)
+                : LocalProcesses.AddRedis(builder, Path.Combine(dataDirectory, "redis"), maxMemory);
+
+        var database = existingDatabase
+            ? Existing(builder.AddConnectionString(ResourceNames.Database))
+            : mode == InfrastructureMode.Containers
+                ? PostgresContainer(builder)
+                : LocalProcesses.AddPostgres(builder, Path.Combine(dataDirectory, "postgres"));
+
+        return (cache, database);
+    }
+
+    /// <summary>References the service's connection string and starts only once its server is up.</summary>
+    public static IResourceBuilder<T> WithBackingService<T>(this IResourceBuilder<T> resource, BackingService service)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        resource.WithReference(service.Connection).WaitFor(service.Server);
+
+    /// <summary>
+    /// Hands the AppHost's own settings of these sections (appsettings, environment such as <c>Cache__Ttl</c>,
+    /// command line) to the service, so `make run` and tests configure every service in one place.
+    /// </summary>
+    public static IResourceBuilder<T> WithForwardedConfiguration<T>(
+        this IResourceBuilder<T> resource, IConfiguration configuration, params string[] sections)
+        where T : IResourceWithEnvironment =>
+        resource.WithEnvironment(context =>
+        {
+            foreach (var section in sections)
+            {
+                foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
+                {
+                    if (value is not null)
+                    {
+                        context.EnvironmentVariables[key.Replace(":", "__")] = value;
+                    }
+                }
+            }
+        });
+
+    private static BackingService Existing<T>(IResourceBuilder<T> connection) where T : IResourceWithConnectionString =>
+        BackingService.Of(connection, connection);
+
+    private static BackingService RedisContainer(IDistributedApplicationBuilder builder, string maxMemory)
+    {
+        var redis = builder.AddRedis(ResourceNames.Cache)
+            .WithDataVolume()
+            .WithPersistence(TimeSpan.FromMinutes(1))
+            // A cache must evict, never refuse writes: bounded memory, least-recently-used keys go first.
+            .WithRedisServerArguments("--maxmemory", maxMemory, "--maxmemory-policy", "allkeys-lru");
+        return BackingService.Of(redis, redis);
+    }
+
+    private static BackingService PostgresContainer(IDistributedApplicationBuilder builder)
+    {
+        var database = builder.AddPostgres("postgres")
+            .WithDataVolume()
+            .AddDatabase(ResourceNames.Database);
+        return BackingService.Of(database, database);
+    }
+
+    private static InfrastructureMode ResolveMode(IDistributedApplicationBuilder builder, InfrastructureMode requested)
+    {
+        if (requested != InfrastructureMode.Auto)
+        {
+            return requested;
+        }
+
+        if (builder.ExecutionContext.IsPublishMode || ContainerRuntime.IsHealthy())
+        {
+            return InfrastructureMode.Containers;
+        }
+
+        if (LocalProcesses.AreInstalled(out var missing))
+        {
+            return InfrastructureMode.LocalProcesses;
+        }
+
+        throw new DistributedApplicationException(
+            $"Cannot provide Redis and PostgreSQL: no container runtime is running and {missing} is not installed. " +
+            "Do one of: start Docker; install the servers (`sudo apt-get install redis-server postgresql`, which `make run` does); " +
+            "or point at existing servers with ConnectionStrings__cache and ConnectionStrings__videosdb.");
+    }
+
+    private static string ResolveDataDirectory(IDistributedApplicationBuilder builder)
+    {
+        var configured = builder.Configuration["Infrastructure:DataDirectory"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(builder.AppHostDirectory, "..", ".data")
+            : configured);
+    }
+
+    internal static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs a short command and returns its exit code, or -1 when it cannot start or does not finish in time.</summary>
+    internal static int Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout, out string output)
+    {
+        output = "";
+        var startInfo = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = Process.Start(startInfo)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return -1;
+            }
+
+            output = stdout.Result + stderr.Result;
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+}

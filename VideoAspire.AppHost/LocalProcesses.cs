@@ -1,0 +1,123 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace VideoAspire.AppHost;
+
+/// <summary>
+/// Redis and PostgreSQL as executables under the AppHost, for machines without a container runtime.
+/// DCP starts them with the app and stops them with it; data lives in the repository's ignored .data folder.
+/// </summary>
+internal static class LocalProcesses
+{
+    public static bool AreInstalled([NotNullWhen(false)] out string? missing)
+    {
+        missing = FindOnPath("redis-server") is null ? "redis-server"
+            : FindPostgresBinDirectory() is null ? "PostgreSQL (postgres, initdb)"
+            : null;
+        return missing is null;
+    }
+
+    public static BackingService AddRedis(IDistributedApplicationBuilder builder, string dataDirectory, string maxMemory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var port = BackingServices.FreeLoopbackPort();
+        var redis = builder.AddExecutable("redis", FindOnPath("redis-server") ?? "redis-server", dataDirectory,
+                "--bind", "127.0.0.1", "--port", port.ToString(),
+                "--maxmemory", maxMemory, "--maxmemory-policy", "allkeys-lru",
+                // Append-only file: the Worker hand-off stream survives a Redis restart.
+                "--appendonly", "yes", "--save", "", "--dir", dataDirectory)
+            .WithEndpoint("tcp", endpoint =>
+            {
+                endpoint.Port = port;
+                endpoint.TargetPort = port;
+                endpoint.IsProxied = false;
+                endpoint.UriScheme = "tcp";
+            });
+
+        var connection = builder.AddConnectionString(ResourceNames.Cache,
+            ReferenceExpression.Create($"{redis.GetEndpoint("tcp").Property(EndpointProperty.HostAndPort)}"));
+        return BackingService.Of(connection, redis);
+    }
+
+    public static BackingService AddPostgres(IDistributedApplicationBuilder builder, string dataDirectory)
+    {
+        var bin = FindPostgresBinDirectory()
+            ?? throw new DistributedApplicationException("PostgreSQL is not installed (apt-get install postgresql).");
+        InitializeCluster(bin, dataDirectory);
+
+        var port = BackingServices.FreeLoopbackPort();
+        string[] serverArguments =
+        [
+            "-D", dataDirectory, "-p", port.ToString(), "-k", Path.GetTempPath(),
+            "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
+        ];
+
+        // PostgreSQL refuses to run as root: drop to the postgres account when the AppHost is root (CI containers).
+        var postgres = (Environment.IsPrivilegedProcess
+                ? builder.AddExecutable("postgres", "runuser", dataDirectory,
+                    ["-u", "postgres", "--", Path.Combine(bin, "postgres"), .. serverArguments])
+                : builder.AddExecutable("postgres", Path.Combine(bin, "postgres"), dataDirectory, serverArguments))
+            .WithEndpoint("tcp", endpoint =>
+            {
+                endpoint.Port = port;
+                endpoint.TargetPort = port;
+                endpoint.IsProxied = false;
+                endpoint.UriScheme = "tcp";
+            });
+
+        var endpoint = postgres.GetEndpoint("tcp");
+        var connection = builder.AddConnectionString(ResourceNames.Database, ReferenceExpression.Create(
+            $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Database={ResourceNames.Database}"));
+        return BackingService.Of(connection, postgres);
+    }
+
+    /// <summary>First run only: creates the cluster (trust authentication on loopback; it is a local development server).</summary>
+    private static void InitializeCluster(string bin, string dataDirectory)
+    {
+        if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        string[] initdb = [Path.Combine(bin, "initdb"), "-D", dataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"];
+        int exitCode;
+        string output;
+        if (Environment.IsPrivilegedProcess)
+        {
+            BackingServices.Run("chown", ["-R", "postgres:postgres", dataDirectory], TimeSpan.FromSeconds(30), out _);
+            BackingServices.Run("chmod", ["700", dataDirectory], TimeSpan.FromSeconds(30), out _);
+            exitCode = BackingServices.Run("runuser", ["-u", "postgres", "--", .. initdb], TimeSpan.FromMinutes(2), out output);
+        }
+        else
+        {
+            exitCode = BackingServices.Run(initdb[0], initdb[1..], TimeSpan.FromMinutes(2), out output);
+        }
+
+        if (exitCode != 0)
+        {
+            throw new DistributedApplicationException($"initdb failed for {dataDirectory} (exit {exitCode}): {output}");
+        }
+    }
+
+    private static string? FindPostgresBinDirectory()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(version => Path.Combine(version, "bin"))
+                .OrderByDescending(path => int.TryParse(Path.GetFileName(Path.GetDirectoryName(path)), out var v) ? v : 0)
+            : Enumerable.Empty<string>();
+        var onPath = FindOnPath("postgres") is { } postgres ? Path.GetDirectoryName(postgres) : null;
+
+        return candidates.Append(onPath)
+            .FirstOrDefault(dir => dir is not null
+                && File.Exists(Path.Combine(dir, "postgres"))
+                && File.Exists(Path.Combine(dir, "initdb")));
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin").Append("/usr/bin")
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+}

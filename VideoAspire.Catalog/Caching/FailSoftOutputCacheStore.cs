@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using VideoAspire.Catalog.Telemetry;
+
+namespace VideoAspire.Catalog.Caching;
+
+/// <summary>
+/// Wraps the Redis output-cache store so that Redis being down turns into cache misses instead of 500s:
+/// the output-cache middleware does not catch store failures itself.
+/// </summary>
+internal sealed partial class FailSoftOutputCacheStore(IOutputCacheStore inner, ILogger<FailSoftOutputCacheStore> logger)
+    : IOutputCacheBufferStore
+{
+    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inner.GetAsync(key, cancellationToken);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            Degrade(ex, "get");
+            return null;
+        }
+    }
+
+    public async ValueTask<bool> TryGetAsync(string key, PipeWriter destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (inner is IOutputCacheBufferStore buffered)
+            {
+                return await buffered.TryGetAsync(key, destination, cancellationToken);
+            }
+
+            var value = await inner.GetAsync(key, cancellationToken);
+            if (value is null)
+            {
+                return false;
+            }
+
+            await destination.WriteAsync(value, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            Degrade(ex, "get");
+            return false;
+        }
+    }
+
+    public async ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await inner.SetAsync(key, value, tags, validFor, cancellationToken);
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            Degrade(ex, "set");
+        }
+    }
+
+    public async ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (inner is IOutputCacheBufferStore buffered)
+            {
+                await buffered.SetAsync(key, value, tags, validFor, cancellationToken);
+            }
+            else
+            {
+                await inner.SetAsync(key, value.ToArray(), tags.ToArray(), validFor, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (IsRedisFailure(ex))
+        {
+            Degrade(ex, "set");
+        }
+    }
+
+    // Eviction failures propagate: callers that change data must know the stale entry may survive.
+    public ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>
+        inner.EvictByTagAsync(tag, cancellationToken);
+
+    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException;
+
+    private void Degrade(Exception ex, string operation)
+    {
+        CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", $"output-{operation}"));
+        LogOutputCacheUnavailable(ex, operation);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable during output cache {Operation}; serving uncached")]
+    private partial void LogOutputCacheUnavailable(Exception exception, string operation);
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VideoAspire.Catalog.Telemetry;
+
+namespace VideoAspire.Catalog.Caching;
+
+/// <summary>
+/// The explicit latest-five cache: one Redis string per channel holding its newest videos as JSON.
+/// Redis is an accelerator, never a dependency: every failure is logged, counted and reported as a miss.
+/// </summary>
+public sealed partial class LatestVideosCache(
+    IConnectionMultiplexer redis,
+    IOutputCacheStore outputCache,
+    IOptions<CacheOptions> options,
+    ILogger<LatestVideosCache> logger)
+{
+
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId)
+    {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        try
+        {
+            var value = await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId));
+            if (value.IsNull)
+            {
+                activity?.SetTag("cache.hit", false);
+                CatalogTelemetry.CacheMisses.Add(1);
+                LogCacheMiss(channelId);
+                return null;
+            }
+
+            activity?.SetTag("cache.hit", true);
+            CatalogTelemetry.CacheHits.Add(1);
+            LogCacheHit(channelId);
+            return JsonSerializer.Deserialize(value.ToString(), CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            CatalogTelemetry.CacheMisses.Add(1);
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "get"));
+            LogCacheUnavailable(ex, "get", channelId);
+            return null;
+        }
+    }
+
+    public async Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos)
+    {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        try
+        {
+            var json = JsonSerializer.Serialize(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+            await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId), json, options.Value.Ttl);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
+            LogCacheUnavailable(ex, "set", channelId);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the channel's entry when its videos changed and evicts the channel's output-cache tag,
+    /// so the next read sees the change. Returns whether the stored list was different.
+    /// </summary>
+    public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, CancellationToken cancellationToken)
+    {
+        var cached = await GetAsync(channelId);
+        var changed = cached is null || !cached.SequenceEqual(videos);
+        await SetAsync(channelId, videos);
+        if (changed)
+        {
+            await EvictOutputCacheAsync(channelId, cancellationToken);
+        }
+
+        return changed;
+    }
+
+    public async Task EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await outputCache.EvictByTagAsync(CacheKeys.ChannelTag(channelId), cancellationToken);
+            LogOutputCacheEvicted(channelId);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "evict"));
+            LogCacheUnavailable(ex, "evict", channelId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Latest-five cache hit for {ChannelId}")]
+    private partial void LogCacheHit(string channelId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Latest-five cache miss for {ChannelId}")]
+    private partial void LogCacheMiss(string channelId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable during cache {Operation} for {ChannelId}; continuing without it")]
+    private partial void LogCacheUnavailable(Exception exception, string operation, string channelId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted output cache of {ChannelId}")]
+    private partial void LogOutputCacheEvicted(string channelId);
+}

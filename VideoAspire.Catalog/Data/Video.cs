@@ -1,0 +1,16 @@
+namespace VideoAspire.Catalog.Data;
+
+public sealed class Video
+{
+    /// <summary>YouTube video id, 11 characters.</summary>
+    public required string VideoId { get; set; }
+
+    public required string ChannelId { get; set; }
+
+    public required string Title { get; set; }
+
+    /// <summary>Full publish instant (timestamptz); ordering is by this, never by date alone.</summary>
+    public DateTimeOffset PublishedAt { get; set; }
+
+    public Channel? Channel { get; set; }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace VideoAspire.Catalog.Data;
+
+public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) : DbContext(options)
+{
+    public DbSet<Channel> Channels => Set<Channel>();
+
+    public DbSet<Video> Videos => Set<Video>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Channel>(channel =>
+        {
+            channel.Property(c => c.Id).HasMaxLength(ChannelId.Length);
+            channel.Property(c => c.Title).HasMaxLength(200);
+            channel.Property(c => c.CreatedAt).HasDefaultValueSql("now()");
+            // The Worker's schedule looks for recently accessed channels.
+            channel.HasIndex(c => c.LastAccessedAt);
+        });
+
+        modelBuilder.Entity<Video>(video =>
+        {
+            video.HasKey(v => v.VideoId);
+            video.Property(v => v.VideoId).HasMaxLength(11);
+            video.Property(v => v.ChannelId).HasMaxLength(ChannelId.Length);
+            video.Property(v => v.Title).HasMaxLength(200);
+            video.HasOne(v => v.Channel).WithMany(c => c.Videos).HasForeignKey(v => v.ChannelId);
+
+            // "Latest five of a channel" is one seek on this index and an index-only scan:
+            // equality on channel_id, already sorted newest first, with every selected column included.
+            video.HasIndex(v => new { v.ChannelId, v.PublishedAt, v.VideoId })
+                .IsDescending(false, true, true)
+                .IncludeProperties(v => v.Title)
+                .HasDatabaseName("ix_videos_channel_latest");
+        });
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using VideoAspire.Catalog.Data;
+
+namespace VideoAspire.MigrationService;
+
+internal sealed partial class DatabaseInitializer(
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
+    ILogger<DatabaseInitializer> logger) : BackgroundService
+{
+    public static readonly ActivitySource ActivitySource = new("VideoAspire.Migrations");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var activity = ActivitySource.StartActivity("migrate and seed database");
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<VideosDbContext>();
+
+            // The database server may still be starting: retry the whole step on transient failures.
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(
+                () => db.Database.MigrateAsync(stoppingToken));
+            LogMigrated();
+
+            if (configuration.GetValue("Seed:DemoData", true) && !await db.Channels.AnyAsync(stoppingToken))
+            {
+                var (channels, videos) = DemoData.Generate();
+                db.Channels.AddRange(channels);
+                await db.SaveChangesAsync(stoppingToken);
+                LogSeeded(channels.Count, videos);
+            }
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            LogFailed(ex);
+            Environment.ExitCode = 1;
+        }
+
+        lifetime.StopApplication();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date")]
+    private partial void LogMigrated();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded demo data: {ChannelCount} channels, {VideoCount} videos")]
+    private partial void LogSeeded(int channelCount, int videoCount);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Database migration failed")]
+    private partial void LogFailed(Exception exception);
+}

@@ -1,0 +1,13 @@
+using VideoAspire.Worker;
+
+// A web host only for /health and /alive; the work itself is Quartz jobs.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddWorkerServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

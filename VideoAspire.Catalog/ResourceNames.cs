@@ -1,7 +1,13 @@
 namespace VideoAspire;
 
 /// <summary>Names of the Aspire resources, shared by the AppHost, the services and the tests.</summary>
-public static class ResourceNames
+/// <remarks>The AppHost compiles this file in (it must not reference the services' libraries) and keeps its copy internal.</remarks>
+#if APPHOST
+internal
+#else
+public
+#endif
+static class ResourceNames
 {
     /// <summary>Redis connection: latest-five cache and output cache.</summary>
     public const string Cache = "cache";

@@ -1,0 +1,131 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace VideoAspire.Tests.Infrastructure;
+
+/// <summary>
+/// Starts the real AppHost once for the whole end-to-end collection: real Redis and PostgreSQL (containers
+/// where Docker runs, local processes otherwise), the migration step, the Api and the Worker.
+/// Every wait has a timeout so a missing dependency fails the run instead of hanging it.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "videoaspire-tests-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost is not started.");
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public NpgsqlDataSource Database { get; private set; } = null!;
+
+    public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    /// <summary>Settings the tests rely on: fast Worker schedule and access flush so effects show within seconds.</summary>
+    public static readonly string[] Settings =
+    [
+        "Worker:CacheRefreshInterval=00:00:01",
+        "Worker:RecentlyAccessedWindow=00:10:00",
+        "Api:AccessFlushInterval=00:00:00.500",
+    ];
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VideoAspire_AppHost>(
+            [.. Settings, $"Infrastructure:DataDirectory={_dataDirectory}"],
+            (options, _) => options.DisableDashboard = true);
+
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            .AddFilter("VideoAspire.AppHost.Resources", LogLevel.Warning));
+
+        // No dashboard means no OTLP collector: without this every process waits ~15 s for its exporter on stop.
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+
+        _app = await builder.BuildAsync().WaitAsync(StartTimeout);
+        await _app.StartAsync().WaitAsync(StartTimeout);
+
+        using var ready = new CancellationTokenSource(StartTimeout);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, ready.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Worker, ready.Token);
+
+        Api = _app.CreateHttpClient(ResourceNames.Api);
+        Api.Timeout = TimeSpan.FromSeconds(30);
+        Database = NpgsqlDataSource.Create(await ConnectionStringAsync(ResourceNames.Database));
+        var redisOptions = ConfigurationOptions.Parse(await ConnectionStringAsync(ResourceNames.Cache));
+        redisOptions.AbortOnConnectFail = false;
+        redisOptions.AllowAdmin = true;
+        Redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+    }
+
+    /// <summary>The resource that runs the Redis server: the "redis" executable, or the "cache" container.</summary>
+    public string RedisServerResource =>
+        App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Any(r => r.Name == "redis")
+            ? "redis"
+            : ResourceNames.Cache;
+
+    public async Task ExecuteResourceCommandAsync(string resource, string command)
+    {
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command).WaitAsync(StartTimeout);
+        Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        if (_app is not null)
+        {
+            try
+            {
+                await _app.StopAsync().WaitAsync(StopTimeout);
+            }
+            finally
+            {
+                await _app.DisposeAsync().AsTask().WaitAsync(StopTimeout);
+            }
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private async Task<string> ConnectionStringAsync(string name) =>
+        await App.GetConnectionStringAsync(name).AsTask().WaitAsync(StartTimeout)
+        ?? throw new InvalidOperationException($"No connection string for {name}.");
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "AppHost";
+}

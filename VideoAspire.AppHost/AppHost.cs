@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using VideoAspire;
 using VideoAspire.AppHost;
 
@@ -15,6 +16,8 @@ builder.AddProject<Projects.VideoAspire_Api>(ResourceNames.Api)
     .WaitForCompletion(migrations)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Api", "YouTube")
     .WithExternalHttpEndpoints()
+    // The benchmark measures Kestrel itself, not the development proxy in front of it.
+    .WithEndpoint("http", endpoint => endpoint.IsProxied = builder.Configuration.GetValue("AppHost:ProxyApi", true))
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.VideoAspire_Worker>(ResourceNames.Worker)

@@ -26,19 +26,20 @@ public sealed partial class LatestVideosCache(
         activity?.SetTag("videoaspire.channel_id", channelId);
         try
         {
-            var value = await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId));
-            if (value.IsNull)
+            var videos = await ReadAsync(channelId);
+            activity?.SetTag("cache.hit", videos is not null);
+            if (videos is null)
             {
-                activity?.SetTag("cache.hit", false);
                 CatalogTelemetry.CacheMisses.Add(1);
                 LogCacheMiss(channelId);
-                return null;
+            }
+            else
+            {
+                CatalogTelemetry.CacheHits.Add(1);
+                LogCacheHit(channelId);
             }
 
-            activity?.SetTag("cache.hit", true);
-            CatalogTelemetry.CacheHits.Add(1);
-            LogCacheHit(channelId);
-            return JsonSerializer.Deserialize(value.ToString(), CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+            return videos;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
         {
@@ -74,7 +75,16 @@ public sealed partial class LatestVideosCache(
     /// </summary>
     public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, CancellationToken cancellationToken)
     {
-        var cached = await GetAsync(channelId);
+        IReadOnlyList<LatestVideo>? cached;
+        try
+        {
+            cached = await ReadAsync(channelId);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            cached = null;
+        }
+
         var changed = cached is null || !cached.SequenceEqual(videos);
         await SetAsync(channelId, videos);
         if (changed)
@@ -83,6 +93,14 @@ public sealed partial class LatestVideosCache(
         }
 
         return changed;
+    }
+
+    private async Task<IReadOnlyList<LatestVideo>?> ReadAsync(string channelId)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId));
+        return value.IsNull
+            ? null
+            : JsonSerializer.Deserialize(value.ToString(), CatalogJsonContext.Default.IReadOnlyListLatestVideo);
     }
 
     public async Task EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)

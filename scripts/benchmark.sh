@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Measures the cached read path against bare Kestrel on the same machine, in the same run, and prints ratios.
+#   make benchmark                 (DURATION=10s CONNECTIONS=32 by default)
+# Everything targets 127.0.0.1 and stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+API="http://127.0.0.1:5080"
+BASELINE="http://127.0.0.1:5199"
+CHANNEL="UC0032Wkd3aCT4rRi1YOVc2d"
+work="$(mktemp -d)"
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "Building (Release)..."
+dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
+
+echo "Starting the AppHost (Api without the development proxy, fresh data directory)..."
+ASPNETCORE_ENVIRONMENT=Production dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- \
+  AppHost:ProxyApi=false "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 180); do
+  [[ "$(curl -s "$API/health" || true)" == "Healthy" ]] && break
+  sleep 1
+done
+[[ "$(curl -s "$API/health" || true)" == "Healthy" ]] || { echo "Api did not become healthy; log:"; tail -50 "$work/apphost.log"; exit 1; }
+
+# Latency of single requests as a caller sees them (curl, milliseconds).
+ms() { curl -s -o "$1" -w '%{time_total}' "$2" | awk '{printf "%.2f", $1 * 1000}'; }
+cold=$(ms "$work/body.json" "$API/videos?channel_id=$CHANNEL")          # Redis miss -> PostgreSQL -> fill Redis
+warm_samples=()
+for _ in $(seq 1 21); do warm_samples+=("$(ms /dev/null "$API/videos?channel_id=$CHANNEL")"); done
+warm=$(printf '%s\n' "${warm_samples[@]}" | sort -n | sed -n 11p)          # median of 21, output-cache hits
+
+dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll "$work/body.json" \
+  --urls "$BASELINE" >"$work/baseline.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
+
+# Warm up the channels the rotating run reads, so it measures cached reads too.
+while read -r id; do curl -s -o /dev/null "$API/videos?channel_id=$id"; done < benchmarks/channels.txt
+
+run() { # name url [wrk args...] -> "rps p50 p99 errors"
+  local out
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${@:2}" "$1")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print (s == "" ? "0" : s)}' <<<"$out")
+  echo "$rps $p50 $p99 $errors"
+}
+
+echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores..."
+read -r b_rps b_p50 b_p99 b_err <<<"$(run "$BASELINE/videos")"
+read -r c_rps c_p50 c_p99 c_err <<<"$(run "$API/videos?channel_id=$CHANNEL")"
+read -r r_rps r_p50 r_p99 r_err <<<"$(run "$API/" -s benchmarks/rotate-channels.lua)"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo
+echo "Single requests (curl): cold read ${cold} ms, warm read ${warm} ms (median of 21)"
+echo
+printf '%-44s %12s %9s %9s %14s  %s\n' "scenario" "requests/s" "p50" "p99" "cost vs base" "errors"
+printf '%-44s %12s %9s %9s %14s  %s\n' "bare Kestrel, constant body (baseline)" "$b_rps" "$b_p50" "$b_p99" "1.00x" "$b_err"
+printf '%-44s %12s %9s %9s %14s  %s\n' "GET /videos, one channel (output cache)" "$c_rps" "$c_p50" "$c_p99" "$(ratio "$b_rps" "$c_rps")x" "$c_err"
+printf '%-44s %12s %9s %9s %14s  %s\n' "GET /videos, 400 channels rotating" "$r_rps" "$r_p50" "$r_p99" "$(ratio "$b_rps" "$r_rps")x" "$r_err"
+echo
+echo "cost vs base = baseline requests/s divided by scenario requests/s (target: cached read <= 2x)."

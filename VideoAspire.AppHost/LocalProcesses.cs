@@ -95,7 +95,9 @@ internal static class LocalProcesses
 
         if (exitCode != 0)
         {
-            throw new DistributedApplicationException($"initdb failed for {dataDirectory} (exit {exitCode}): {output}");
+            throw new DistributedApplicationException(
+                $"initdb failed for {dataDirectory} (exit {exitCode}). When the AppHost runs as root, PostgreSQL runs as " +
+                $"the postgres user, which must be able to reach that folder (set Infrastructure:DataDirectory elsewhere). {output}");
         }
     }
 

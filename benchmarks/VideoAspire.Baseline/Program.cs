@@ -1,8 +1,9 @@
 // Bare Kestrel: no middleware, a precomputed JSON body. `make benchmark` compares cached reads against this.
-var body = File.ReadAllBytes(args.Length > 0 ? args[0] : throw new ArgumentException("usage: Baseline <body.json>"));
-
-var builder = WebApplication.CreateSlimBuilder();
+//   dotnet VideoAspire.Baseline.dll --body body.json --urls http://127.0.0.1:5199
+var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
+var body = File.ReadAllBytes(builder.Configuration["body"] ?? throw new ArgumentException("usage: --body <file.json>"));
+
 var app = builder.Build();
 
 app.MapGet("/videos", (HttpContext context) =>

@@ -7,6 +7,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Redis and PostgreSQL: containers, local processes or existing servers, whichever this machine can do.
 var (cache, database) = builder.AddBackingServices();
 
+// Optional: without a key the services use YouTube's keyless channel feed only.
+var youTubeApiKey = builder.AddYouTubeApiKey();
+
 var migrations = builder.AddProject<Projects.VideoAspire_MigrationService>(ResourceNames.Migrations)
     .WithBackingService(database);
 
@@ -15,6 +18,7 @@ builder.AddProject<Projects.VideoAspire_Api>(ResourceNames.Api)
     .WithBackingService(database)
     .WaitForCompletion(migrations)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Api", "YouTube")
+    .WithYouTubeApiKey(youTubeApiKey)
     .WithExternalHttpEndpoints()
     // The benchmark measures Kestrel itself, not the development proxy in front of it.
     .WithEndpoint("http", endpoint => endpoint.IsProxied = builder.Configuration.GetValue("AppHost:ProxyApi", true))
@@ -25,6 +29,7 @@ builder.AddProject<Projects.VideoAspire_Worker>(ResourceNames.Worker)
     .WithBackingService(database)
     .WaitForCompletion(migrations)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Worker", "YouTube")
+    .WithYouTubeApiKey(youTubeApiKey)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

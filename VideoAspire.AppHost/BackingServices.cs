@@ -78,13 +78,33 @@ public static class BackingServices
             {
                 foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
                 {
-                    if (value is not null)
+                    // Secrets travel as Aspire parameters (masked in the dashboard), never as plain settings.
+                    if (value is not null && !SecretKeys.Contains(key))
                     {
                         context.EnvironmentVariables[key.Replace(":", "__")] = value;
                     }
                 }
             }
         });
+
+    private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase) { "YouTube:ApiKey" };
+
+    /// <summary>The Data API key as a secret parameter, when one is configured (YouTube__ApiKey or Parameters:youtube-api-key).</summary>
+    public static IResourceBuilder<ParameterResource>? AddYouTubeApiKey(this IDistributedApplicationBuilder builder)
+    {
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["Parameters:youtube-api-key"]))
+        {
+            return builder.AddParameter("youtube-api-key", secret: true);
+        }
+
+        return string.IsNullOrWhiteSpace(builder.Configuration["YouTube:ApiKey"])
+            ? null
+            : builder.AddParameterFromConfiguration("youtube-api-key", "YouTube:ApiKey", secret: true);
+    }
+
+    public static IResourceBuilder<T> WithYouTubeApiKey<T>(this IResourceBuilder<T> resource, IResourceBuilder<ParameterResource>? apiKey)
+        where T : IResourceWithEnvironment =>
+        apiKey is null ? resource : resource.WithEnvironment("YouTube__ApiKey", apiKey);
 
     private static BackingService Existing<T>(IResourceBuilder<T> connection) where T : IResourceWithConnectionString =>
         BackingService.Of(connection, connection);

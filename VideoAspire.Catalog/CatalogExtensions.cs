@@ -3,10 +3,15 @@ using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
+using VideoAspire.Catalog.Handoff;
+using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Catalog;
 
@@ -44,8 +49,63 @@ public static class CatalogExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<LatestVideosCache>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SnapshotHandoff>();
 
         return builder;
+    }
+
+    /// <summary>
+    /// The YouTube sources as typed HttpClients with a resilience pipeline of their own: short attempt and total
+    /// timeouts, bounded retries with jittered backoff, and a circuit breaker, all from <see cref="YouTubeOptions"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddYouTubeSource(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<YouTubeOptions>()
+            .BindConfiguration(YouTubeOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.TotalTimeout > o.AttemptTimeout, "YouTube:TotalTimeout must be longer than YouTube:AttemptTimeout.")
+            .ValidateOnStart();
+
+        // Says which service is calling (upstream logs, the test stand-in's per-service counts).
+        var userAgent = $"{builder.Environment.ApplicationName}/1.0";
+
+        // ServiceDefaults gives every HttpClient the standard pipeline with 10 s/30 s timeouts; YouTube calls sit on
+        // the request path of a cold read, so they get their own, tighter one (RemoveAllResilienceHandlers is
+        // marked experimental by Microsoft.Extensions.Http.Resilience; it is the documented way to replace it).
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<YouTubeDataApiClient>((services, http) =>
+                Configure(http, services.GetRequiredService<IOptions<YouTubeOptions>>().Value.ApiBaseUrl, userAgent))
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+
+        builder.Services.AddHttpClient<YouTubeFeedClient>((services, http) =>
+                Configure(http, services.GetRequiredService<IOptions<YouTubeOptions>>().Value.FeedBaseUrl, userAgent))
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+
+#pragma warning restore EXTEXP0001
+
+        builder.Services.AddTransient<YouTubeVideoSource>();
+        return builder;
+
+        static void Configure(HttpClient http, string baseUrl, string userAgent)
+        {
+            http.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
+            http.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
+            http.MaxResponseContentBufferSize = 4 * 1024 * 1024; // a hostile or broken upstream cannot exhaust memory
+        }
+
+        static void ConfigureResilience(HttpStandardResilienceOptions resilience, IServiceProvider services)
+        {
+            var youTube = services.GetRequiredService<IOptions<YouTubeOptions>>().Value;
+            resilience.AttemptTimeout.Timeout = youTube.AttemptTimeout;
+            resilience.TotalRequestTimeout.Timeout = youTube.TotalTimeout;
+            resilience.Retry.MaxRetryAttempts = 2;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * youTube.AttemptTimeout.TotalSeconds));
+            resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+        }
     }
 
     private static void DecorateOutputCacheStore(IServiceCollection services)

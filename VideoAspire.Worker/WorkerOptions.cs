@@ -10,11 +10,39 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>A channel counts as recently accessed if it was read within this window.</summary>
+    /// <summary>A channel counts as recently accessed (for cache re-warming) if it was read within this window.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan RecentlyAccessedWindow { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Upper bound of channels re-warmed per run, most recently accessed first.</summary>
     [Range(1, 100_000)]
     public int CacheRefreshBatchSize { get; set; } = 1_000;
+
+    /// <summary>How often the hand-off stream is drained into PostgreSQL.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan HandoffPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Hand-off entries read per batch.</summary>
+    [Range(1, 10_000)]
+    public int HandoffBatchSize { get; set; } = 100;
+
+    /// <summary>An entry another replica read but has not acknowledged for this long is taken over (that replica died).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan HandoffClaimIdle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This replica's consumer name in the hand-off group; stable across restarts so it resumes its own pending entries.</summary>
+    [Required]
+    public string ConsumerName { get; set; } = Environment.MachineName;
+
+    /// <summary>How often channels are re-fetched from YouTube.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ChannelRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Only channels read within this window are re-fetched.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan ChannelRefreshAccessWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Data API quota units the scheduled refresh may spend per hour (a refresh costs 2 units).</summary>
+    [Range(0, 1_000_000)]
+    public int QuotaBudgetPerHour { get; set; } = 300;
 }

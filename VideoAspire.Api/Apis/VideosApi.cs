@@ -7,6 +7,9 @@ namespace VideoAspire.Api.Apis;
 
 public static class VideosApi
 {
+    /// <summary>Seconds a caller is asked to wait when YouTube cannot answer for a channel we do not have.</summary>
+    private const int UpstreamRetryAfterSeconds = 30;
+
     public static IEndpointRouteBuilder MapVideosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("")
@@ -16,15 +19,17 @@ public static class VideosApi
         api.MapGet("/videos", GetLatestVideos)
             .WithName("GetLatestVideos")
             .WithSummary("The latest five videos of a YouTube channel, newest first")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesValidationProblem();
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         // The original service's path, kept so existing callers keep working.
         api.MapGet("/video/", GetLatestVideos)
             .WithName("GetLatestVideosLegacy")
             .WithSummary("Alias of /videos")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesValidationProblem();
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         return app;
     }
@@ -33,6 +38,7 @@ public static class VideosApi
         GetLatestVideos(
             [FromQuery(Name = "channel_id")] string? channelId,
             LatestVideosReader reader,
+            HttpContext httpContext,
             CancellationToken cancellationToken)
     {
         if (!ChannelId.IsValid(channelId))
@@ -41,19 +47,27 @@ public static class VideosApi
             {
                 ["channel_id"] = [string.IsNullOrEmpty(channelId)
                     ? "channel_id is required."
-                    : $"channel_id must be a YouTube channel id: 'UC' followed by 22 letters, digits, '-' or '_'."],
+                    : "channel_id must be a YouTube channel id: 'UC' followed by 22 letters, digits, '-' or '_'."],
             });
         }
 
-        var videos = await reader.GetAsync(channelId, cancellationToken);
-        if (videos is null)
+        switch (await reader.GetAsync(channelId, cancellationToken))
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Channel not found",
-                detail: $"No channel with id '{channelId}' is known.");
-        }
+            case VideosLookup.Found(var videos):
+                return TypedResults.Ok(new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos });
 
-        return TypedResults.Ok(new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos });
+            case VideosLookup.NotFound:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    title: "Channel not found",
+                    detail: $"YouTube has no channel with id '{channelId}'.");
+
+            default:
+                httpContext.Response.Headers.RetryAfter = UpstreamRetryAfterSeconds.ToString();
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "YouTube unavailable",
+                    detail: $"Channel '{channelId}' is not stored yet and YouTube cannot be reached right now. Retry later.");
+        }
     }
 }

@@ -8,6 +8,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddVideoCatalog();
+        builder.AddYouTubeSource();
 
         builder.Services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.SectionName)
@@ -22,10 +23,12 @@ public static class Extensions
 
         builder.Services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ChannelAccessTracker>();
         builder.Services.AddHostedService<AccessFlushService>();
         builder.Services.AddScoped<LatestVideosReader>();
+        builder.Services.AddSingleton<ColdChannelFetcher>();
+        builder.Services.AddSingleton<SnapshotPersistence>();
+        builder.Services.AddHostedService<InProcessPersistenceService>();
 
         return builder;
     }

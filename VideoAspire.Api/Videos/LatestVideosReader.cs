@@ -6,15 +6,18 @@ using VideoAspire.Catalog.Telemetry;
 
 namespace VideoAspire.Api.Videos;
 
-/// <summary>The read path: Redis latest-five entry, else PostgreSQL (then fill Redis).</summary>
+/// <summary>
+/// The read path: Redis latest-five entry, else PostgreSQL (then fill Redis), else YouTube (answered at once,
+/// persisted asynchronously).
+/// </summary>
 public sealed partial class LatestVideosReader(
     LatestVideosCache cache,
     VideosDbContext db,
+    ColdChannelFetcher coldFetcher,
     ChannelAccessTracker accessTracker,
     ILogger<LatestVideosReader> logger)
 {
-    /// <returns>The channel's newest videos, or null when the channel is known nowhere.</returns>
-    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, CancellationToken cancellationToken)
+    public async Task<VideosLookup> GetAsync(string channelId, CancellationToken cancellationToken)
     {
         var videos = await cache.GetAsync(channelId);
         if (videos is null)
@@ -22,14 +25,15 @@ public sealed partial class LatestVideosReader(
             videos = await LoadFromDatabaseAsync(channelId, cancellationToken);
             if (videos is null)
             {
-                return null;
+                // Known nowhere yet: YouTube decides (the row, and its last_accessed_at, arrive with the hand-off).
+                return await coldFetcher.FetchAsync(channelId, cancellationToken);
             }
 
             await cache.SetAsync(channelId, videos);
         }
 
         accessTracker.RecordAccess(channelId);
-        return videos;
+        return new VideosLookup.Found(videos);
     }
 
     private async Task<IReadOnlyList<LatestVideo>?> LoadFromDatabaseAsync(string channelId, CancellationToken cancellationToken)

@@ -7,4 +7,13 @@ public static class CacheKeys
 
     /// <summary>Output-cache tag carried by every cached response about the channel.</summary>
     public static string ChannelTag(string channelId) => $"channel:{channelId}";
+
+    /// <summary>Marks a channel YouTube said does not exist (negative cache).</summary>
+    public static string UnknownChannel(string channelId) => $"videos:unknown:{channelId}";
+
+    /// <summary>Held by the one Api instance fetching a cold channel from YouTube.</summary>
+    public static string FetchLock(string channelId) => $"videos:fetching:{channelId}";
+
+    /// <summary>Held by the one Worker replica running a scheduled job.</summary>
+    public static string JobLock(string jobName) => $"videos:jobs:{jobName}";
 }

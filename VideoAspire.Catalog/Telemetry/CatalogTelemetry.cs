@@ -23,4 +23,16 @@ public static class CatalogTelemetry
 
     public static readonly Counter<long> DatabaseQueries =
         Meter.CreateCounter<long>("videoaspire.db.queries", description: "Latest-five queries sent to PostgreSQL");
+
+    public static readonly Counter<long> UpstreamCalls =
+        Meter.CreateCounter<long>("videoaspire.upstream.calls", description: "Channel fetches from YouTube, by source and outcome");
+
+    public static readonly Counter<long> QuotaUnits =
+        Meter.CreateCounter<long>("videoaspire.upstream.quota_units", unit: "{unit}", description: "YouTube Data API quota units spent");
+
+    public static readonly Histogram<double> HandoffLag =
+        Meter.CreateHistogram<double>("videoaspire.handoff.lag", unit: "s", description: "Time from hand-off by the Api to persistence by the Worker");
+
+    public static readonly Counter<long> HandoffFallbacks =
+        Meter.CreateCounter<long>("videoaspire.handoff.fallbacks", description: "Snapshots persisted in-process because the hand-off was unavailable");
 }

@@ -28,18 +28,34 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public IConnectionMultiplexer Redis { get; private set; } = null!;
 
+    /// <summary>The only fake: YouTube, over real HTTP in its real wire formats.</summary>
+    public FakeYouTube YouTube { get; private set; } = null!;
+
     /// <summary>Settings the tests rely on: fast Worker schedule and access flush so effects show within seconds.</summary>
     public static readonly string[] Settings =
     [
         "Worker:CacheRefreshInterval=00:00:01",
         "Worker:RecentlyAccessedWindow=00:10:00",
+        "Worker:HandoffPollInterval=00:00:00.200",
+        "Worker:HandoffClaimIdle=00:00:03",
+        "Worker:ChannelRefreshInterval=00:00:03",
+        "Worker:QuotaBudgetPerHour=1000000",
         "Api:AccessFlushInterval=00:00:00.500",
+        "YouTube:AttemptTimeout=00:00:01",
+        "YouTube:TotalTimeout=00:00:02.500",
+        $"YouTube:ApiKey={FakeYouTube.ApiKey}",
     ];
 
     public async Task InitializeAsync()
     {
+        YouTube = await FakeYouTube.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VideoAspire_AppHost>(
-            [.. Settings, $"Infrastructure:DataDirectory={_dataDirectory}"],
+            [
+                .. Settings,
+                $"Infrastructure:DataDirectory={_dataDirectory}",
+                $"YouTube:ApiBaseUrl={YouTube.BaseUrl}",
+                $"YouTube:FeedBaseUrl={YouTube.BaseUrl}",
+            ],
             (options, _) => options.DisableDashboard = true);
 
         builder.Services.AddLogging(logging => logging
@@ -93,6 +109,11 @@ public sealed class AppHostFixture : IAsyncLifetime
         if (Redis is not null)
         {
             await Redis.DisposeAsync();
+        }
+
+        if (YouTube is not null)
+        {
+            await YouTube.DisposeAsync();
         }
 
         if (_app is not null)

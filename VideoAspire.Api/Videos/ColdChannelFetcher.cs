@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VideoAspire.Catalog;
+using VideoAspire.Catalog.Caching;
+using VideoAspire.Catalog.YouTube;
+
+namespace VideoAspire.Api.Videos;
+
+/// <summary>
+/// Fetches channels nobody has asked about before, once: concurrent callers on this instance share one fetch
+/// (an in-memory single flight), callers on other instances wait for the instance holding the Redis fetch lock and
+/// read its result from the latest-five cache. "Does not exist" answers are remembered briefly so a flood of bogus
+/// ids cannot spend the quota.
+/// </summary>
+public sealed partial class ColdChannelFetcher(
+    IServiceScopeFactory scopeFactory,
+    IConnectionMultiplexer redis,
+    LatestVideosCache cache,
+    SnapshotPersistence persistence,
+    IOptions<YouTubeOptions> options,
+    ILogger<ColdChannelFetcher> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<VideosLookup>>> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>How long another instance's fetch is waited for before fetching anyway (it may have died).</summary>
+    private TimeSpan PeerWait => 2 * options.Value.TotalTimeout;
+
+    public async Task<VideosLookup> FetchAsync(string channelId, CancellationToken cancellationToken)
+    {
+        if (await IsKnownMissingAsync(channelId))
+        {
+            return new VideosLookup.NotFound();
+        }
+
+        var flight = _inFlight.GetOrAdd(channelId, id => new Lazy<Task<VideosLookup>>(() => FetchOnceAsync(id)));
+        try
+        {
+            // A caller that gives up stops waiting; the shared fetch carries on for the others (and for the cache).
+            return await flight.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (flight.Value.IsCompleted)
+            {
+                _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<VideosLookup>>>(channelId, flight));
+            }
+        }
+    }
+
+    private async Task<VideosLookup> FetchOnceAsync(string channelId)
+    {
+        await Task.Yield(); // run outside the first caller's synchronous context
+        var lockToken = Guid.NewGuid().ToString("N");
+        var holdsLock = await TryAcquireFetchLockAsync(channelId, lockToken);
+        try
+        {
+            if (!holdsLock && await WaitForPeerAsync(channelId) is { } peerResult)
+            {
+                return peerResult;
+            }
+
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var source = scope.ServiceProvider.GetRequiredService<YouTubeVideoSource>();
+            switch (await source.FetchAsync(channelId, CancellationToken.None))
+            {
+                case FetchResult.Found(var snapshot):
+                    var latest = snapshot.Latest();
+                    await cache.SetAsync(channelId, latest);
+                    await persistence.HandOffAsync(snapshot);
+                    return new VideosLookup.Found(latest);
+
+                case FetchResult.NotFound:
+                    await RememberMissingAsync(channelId);
+                    return new VideosLookup.NotFound();
+
+                case FetchResult.Unavailable(var reason):
+                    return new VideosLookup.Unavailable(reason);
+
+                default:
+                    throw new InvalidOperationException("Unexpected fetch result.");
+            }
+        }
+        finally
+        {
+            if (holdsLock)
+            {
+                await ReleaseFetchLockAsync(channelId, lockToken);
+            }
+        }
+    }
+
+    /// <summary>Another instance is fetching: its answer lands in the latest-five cache or the negative cache.</summary>
+    private async Task<VideosLookup?> WaitForPeerAsync(string channelId)
+    {
+        LogWaitingForPeer(channelId);
+        var deadline = DateTime.UtcNow + PeerWait;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            if (await cache.GetAsync(channelId) is { } videos)
+            {
+                return new VideosLookup.Found(videos);
+            }
+
+            if (await IsKnownMissingAsync(channelId))
+            {
+                return new VideosLookup.NotFound();
+            }
+
+            if (!await IsFetchLockHeldAsync(channelId))
+            {
+                break; // the peer finished without an answer (YouTube unavailable) or died: try ourselves
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<bool> TryAcquireFetchLockAsync(string channelId, string token)
+    {
+        try
+        {
+            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId), token, PeerWait, When.NotExists);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return true; // without Redis there is no cross-instance coordination: fetch locally
+        }
+    }
+
+    private async Task<bool> IsFetchLockHeldAsync(string channelId)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.FetchLock(channelId));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReleaseFetchLockAsync(string channelId, string token)
+    {
+        try
+        {
+            // Only our own lock: if it expired and another instance took it, leave theirs alone.
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+                [CacheKeys.FetchLock(channelId)], [token]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // It expires by itself.
+        }
+    }
+
+    private async Task<bool> IsKnownMissingAsync(string channelId)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RememberMissingAsync(string channelId)
+    {
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(CacheKeys.UnknownChannel(channelId), 1, options.Value.NegativeCacheTtl);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Without Redis the next request asks YouTube again; the single flight still bounds concurrency.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Another instance is fetching {ChannelId}; waiting for its result")]
+    private partial void LogWaitingForPeer(string channelId);
+}

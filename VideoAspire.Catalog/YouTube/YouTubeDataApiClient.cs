@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using VideoAspire.Catalog.Telemetry;
+
+namespace VideoAspire.Catalog.YouTube;
+
+/// <summary>
+/// YouTube Data API v3, two calls of one quota unit each: <c>channels.list</c> (does the channel exist, which is
+/// its uploads playlist, what is its title), then <c>playlistItems.list</c> on that playlist. Never <c>search.list</c>.
+/// </summary>
+public sealed partial class YouTubeDataApiClient(HttpClient http, IOptions<YouTubeOptions> options, ILogger<YouTubeDataApiClient> logger)
+{
+    public const string SourceName = "data-api";
+
+    /// <summary>The channel, <see cref="FetchResult.NotFound"/>, or the failure that should send us to the next source.</summary>
+    public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
+    {
+        var key = Uri.EscapeDataString(options.Value.ApiKey ?? "");
+
+        var channels = await GetAsync(
+            $"youtube/v3/channels?part=snippet,contentDetails&id={channelId}&key={key}",
+            YouTubeJsonContext.Default.ChannelListResponse, cancellationToken);
+        if (channels.Failure is { } channelFailure)
+        {
+            return (null, channelFailure);
+        }
+
+        // An unknown channel is a 200 with no items, not a 404.
+        var channel = channels.Body?.Items?.FirstOrDefault(c => c.Id == channelId);
+        if (channel is null)
+        {
+            return (new FetchResult.NotFound(SourceName), null);
+        }
+
+        var uploads = channel.ContentDetails?.RelatedPlaylists?.Uploads ?? "UU" + channelId[2..];
+        var items = await GetAsync(
+            $"youtube/v3/playlistItems?part=snippet,contentDetails&playlistId={Uri.EscapeDataString(uploads)}&maxResults={options.Value.PageSize}&key={key}",
+            YouTubeJsonContext.Default.PlaylistItemListResponse, cancellationToken);
+
+        IReadOnlyList<FetchedVideo> videos;
+        if (items.NotFound)
+        {
+            // playlistNotFound for a channel that exists: it has no uploads.
+            videos = [];
+        }
+        else if (items.Failure is { } itemsFailure)
+        {
+            return (null, itemsFailure);
+        }
+        else
+        {
+            videos = (items.Body?.Items ?? [])
+                // Private and deleted videos have no videoPublishedAt: they are not uploads a caller can watch.
+                .Where(i => i.ContentDetails?.VideoId is { Length: > 0 } && i.ContentDetails.VideoPublishedAt is not null)
+                .Select(i => new FetchedVideo(i.ContentDetails!.VideoId!, i.Snippet?.Title ?? "", i.ContentDetails.VideoPublishedAt!.Value))
+                .ToList();
+        }
+
+        return (new FetchResult.Found(new ChannelSnapshot(channelId, channel.Snippet?.Title, videos, SourceName, DateTimeOffset.UtcNow)), null);
+    }
+
+    private async Task<(T? Body, bool NotFound, SourceFailure? Failure)> GetAsync<T>(
+        string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        CatalogTelemetry.QuotaUnits.Add(1); // invalid requests cost quota too
+        try
+        {
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return (await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken), false, null);
+            }
+
+            var error = await ReadErrorAsync(response, cancellationToken);
+            var reasons = error?.Errors?.Select(e => e.Reason).Concat(error.Details?.Select(d => d.Reason) ?? []) ?? [];
+            var failure = Classify(response.StatusCode, reasons);
+            LogApiError((int)response.StatusCode, string.Join(",", reasons), error?.Message, failure?.ToString() ?? "not found");
+            return (default, failure is null, failure);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or JsonException or Polly.ExecutionRejectedException
+                                       or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogApiUnreachable(ex);
+            return (default, false, SourceFailure.Unavailable);
+        }
+    }
+
+    /// <returns>The failure, or null for a 404 that means "not found".</returns>
+    internal static SourceFailure? Classify(HttpStatusCode status, IEnumerable<string?> reasons)
+    {
+        var set = reasons.Where(r => r is not null).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (set.Overlaps(["quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded", "userRateLimitExceeded"]))
+        {
+            return SourceFailure.QuotaExceeded;
+        }
+
+        if (set.Overlaps(["keyInvalid", "keyExpired", "API_KEY_INVALID", "API_KEY_EXPIRED", "accessNotConfigured", "forbidden"])
+            || status is HttpStatusCode.Unauthorized)
+        {
+            return SourceFailure.KeyInvalid;
+        }
+
+        return status == HttpStatusCode.NotFound ? null : SourceFailure.Unavailable;
+    }
+
+    private static async Task<ApiError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync(YouTubeJsonContext.Default.ApiErrorResponse, cancellationToken))?.Error;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or HttpRequestException)
+        {
+            return null; // not YouTube's JSON (a proxy's HTML page, say): the status code alone decides
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "YouTube Data API answered {StatusCode} ({Reasons}: {ErrorMessage}); treated as {Failure}")]
+    private partial void LogApiError(int statusCode, string reasons, string? errorMessage, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "YouTube Data API unreachable")]
+    private partial void LogApiUnreachable(Exception exception);
+}
+
+// Wire format of the parts we read (https://developers.google.com/youtube/v3/docs).
+internal sealed record ChannelListResponse(List<ChannelItem>? Items);
+
+internal sealed record ChannelItem(string? Id, ChannelSnippet? Snippet, ChannelContentDetails? ContentDetails);
+
+internal sealed record ChannelSnippet(string? Title);
+
+internal sealed record ChannelContentDetails(RelatedPlaylists? RelatedPlaylists);
+
+internal sealed record RelatedPlaylists(string? Uploads);
+
+internal sealed record PlaylistItemListResponse(List<PlaylistItem>? Items, string? NextPageToken);
+
+internal sealed record PlaylistItem(PlaylistItemSnippet? Snippet, PlaylistItemContentDetails? ContentDetails);
+
+internal sealed record PlaylistItemSnippet(string? Title, DateTimeOffset? PublishedAt);
+
+internal sealed record PlaylistItemContentDetails(string? VideoId, DateTimeOffset? VideoPublishedAt);
+
+internal sealed record ApiErrorResponse(ApiError? Error);
+
+internal sealed record ApiError(int Code, string? Message, List<ApiErrorItem>? Errors, List<ApiErrorDetail>? Details);
+
+internal sealed record ApiErrorItem(string? Reason, string? Domain, string? Message);
+
+internal sealed record ApiErrorDetail([property: JsonPropertyName("@type")] string? Type, string? Reason);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ChannelListResponse))]
+[JsonSerializable(typeof(PlaylistItemListResponse))]
+[JsonSerializable(typeof(ApiErrorResponse))]
+internal sealed partial class YouTubeJsonContext : JsonSerializerContext;

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Xml;
+using System.Xml.Linq;
+using Microsoft.Extensions.Logging;
+
+namespace VideoAspire.Catalog.YouTube;
+
+/// <summary>
+/// The keyless channel Atom feed (<c>/feeds/videos.xml?channel_id=…</c>, at most 15 entries). The fallback source:
+/// no quota, but it has had multi-hour outages, so it is never preferred when an API key exists.
+/// </summary>
+public sealed partial class YouTubeFeedClient(HttpClient http, ILogger<YouTubeFeedClient> logger)
+{
+    public const string SourceName = "feed";
+
+    private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
+    private static readonly XNamespace Yt = "http://www.youtube.com/xml/schemas/2015";
+
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        // Upstream content is untrusted: no DTDs (entity expansion), bounded size.
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersInDocument = 4_000_000,
+        Async = true,
+    };
+
+    public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync($"feeds/videos.xml?channel_id={channelId}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (new FetchResult.NotFound(SourceName), null);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                LogFeedError((int)response.StatusCode);
+                return (null, SourceFailure.Unavailable);
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var reader = XmlReader.Create(stream, ReaderSettings);
+            var feed = await XDocument.LoadAsync(reader, LoadOptions.None, cancellationToken);
+            return (new FetchResult.Found(Parse(channelId, feed)), null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or XmlException or Polly.ExecutionRejectedException
+                                       or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            LogFeedUnreachable(ex);
+            return (null, SourceFailure.Unavailable);
+        }
+    }
+
+    internal static ChannelSnapshot Parse(string channelId, XDocument feed)
+    {
+        var root = feed.Root ?? throw new XmlException("Empty feed.");
+        var videos = root.Elements(Atom + "entry")
+            .Select(entry => (
+                Id: (string?)entry.Element(Yt + "videoId"),
+                Title: (string?)entry.Element(Atom + "title"),
+                Published: DateTimeOffset.TryParse((string?)entry.Element(Atom + "published"), out var at) ? at : (DateTimeOffset?)null))
+            .Where(e => !string.IsNullOrEmpty(e.Id) && e.Published is not null)
+            .Select(e => new FetchedVideo(e.Id!, e.Title ?? "", e.Published!.Value))
+            .ToList();
+        var title = (string?)root.Element(Atom + "author")?.Element(Atom + "name") ?? (string?)root.Element(Atom + "title");
+        return new ChannelSnapshot(channelId, title, videos, SourceName, DateTimeOffset.UtcNow);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "YouTube channel feed answered {StatusCode}")]
+    private partial void LogFeedError(int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "YouTube channel feed unreachable or unreadable")]
+    private partial void LogFeedUnreachable(Exception exception);
+}

@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StackExchange.Redis;
+using VideoAspire.Catalog.Handoff;
+using VideoAspire.Catalog.YouTube;
+using VideoAspire.Tests.Infrastructure;
+
+namespace VideoAspire.Tests.EndToEnd;
+
+/// <summary>Channels the database does not know: fetched from (fake) YouTube, answered at once, persisted by the Worker.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class YouTubeFallbackTests(AppHostFixture fixture)
+{
+    private const string TrickyTitle = "Ünïcödé \"quotes\" & <tags> — 日本語 'apostrophe' &amp; literal";
+    private static readonly DateTimeOffset Day = new(2026, 5, 20, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Cold_channel_comes_from_the_data_api_sorted_by_video_published_at()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId(), "Cold & \"new\"");
+        // Out of order on purpose; two on the same day.
+        AddVideos(channel, Day.AddHours(8), Day.AddDays(-5), Day.AddHours(20), Day.AddDays(-1), Day.AddDays(-30), Day.AddDays(-2), Day.AddDays(-9));
+        channel.Videos[2] = channel.Videos[2] with { Title = TrickyTitle };
+
+        var videos = await GetVideosAsync(channel.Id);
+
+        var expected = channel.Videos.OrderByDescending(v => v.PublishedAt).Take(5).ToList();
+        Assert.Equal(expected.Select(v => v.VideoId), videos.Select(v => v.GetProperty("video_id").GetString()));
+        Assert.Equal(expected.Select(v => v.PublishedAt), videos.Select(v => v.GetProperty("published_at").GetDateTimeOffset()));
+        Assert.Equal(TrickyTitle, videos[0].GetProperty("video_title").GetString());
+        Assert.Equal(1, fixture.YouTube.Calls("playlistItems", channel.Id));
+        Assert.Equal(0, fixture.YouTube.Calls("feed", channel.Id));
+    }
+
+    [Theory]
+    [InlineData(ApiMode.QuotaExceeded)]
+    [InlineData(ApiMode.KeyInvalid)]
+    [InlineData(ApiMode.ServerError)]
+    public async Task Data_api_problems_fall_back_to_the_feed(ApiMode mode)
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Api = mode;
+        AddVideos(channel, Day, Day.AddDays(-1), Day.AddDays(-2));
+        channel.Videos[0] = channel.Videos[0] with { Title = TrickyTitle };
+
+        var videos = await GetVideosAsync(channel.Id);
+
+        Assert.Equal(channel.Videos.Select(v => v.VideoId), videos.Select(v => v.GetProperty("video_id").GetString()));
+        Assert.Equal(TrickyTitle, videos[0].GetProperty("video_title").GetString());
+        Assert.Equal(1, fixture.YouTube.Calls("feed", channel.Id));
+    }
+
+    [Fact]
+    public async Task Unknown_channel_is_404_and_remembered()
+    {
+        var channelId = TestCatalog.NewChannelId(); // the fake knows nothing of it
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={channelId}");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        // The negative cache: YouTube was asked once, not three times.
+        Assert.Equal(1, fixture.YouTube.Calls("channels", channelId));
+    }
+
+    [Fact]
+    public async Task Channel_without_uploads_is_an_empty_list()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.HasUploads = false; // playlistItems answers 404 playlistNotFound
+
+        Assert.Empty(await GetVideosAsync(channel.Id));
+
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM channels WHERE id = $1", channel.Id) == 1,
+            TimeSpan.FromSeconds(20), "the channel is stored");
+    }
+
+    [Theory]
+    [InlineData(ApiMode.ServerError, FeedMode.ServerError)]
+    [InlineData(ApiMode.Hang, FeedMode.Hang)]
+    [InlineData(ApiMode.QuotaExceeded, FeedMode.ServerError)]
+    public async Task Both_sources_down_is_a_quick_503(ApiMode api, FeedMode feed)
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Api = api;
+        channel.Feed = feed;
+
+        var stopwatch = Stopwatch.StartNew();
+        using var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}");
+        stopwatch.Stop();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        // Bounded by configuration (2.5 s per source here), not hung: a generous ceiling, not a benchmark.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Forty_concurrent_cold_requests_cost_one_upstream_fetch()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day, Day.AddDays(-1));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            fixture.Api.GetAsync((i % 2 == 0 ? "/videos" : "/video/") + $"?channel_id={channel.Id}")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, fixture.YouTube.Calls("channels", channel.Id, "VideoAspire.Api"));
+        Assert.Equal(1, fixture.YouTube.Calls("playlistItems", channel.Id, "VideoAspire.Api"));
+    }
+
+    [Fact]
+    public async Task Fetched_videos_reach_postgres_shortly_after_the_answer()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId(), "Persisted channel");
+        AddVideos(channel, Day, Day.AddDays(-1), Day.AddDays(-2), Day.AddDays(-3), Day.AddDays(-4), Day.AddDays(-5), Day.AddDays(-6));
+
+        await GetVideosAsync(channel.Id);
+
+        await TestCatalog.EventuallyAsync(
+            async () => await VideoCountAsync(channel.Id) == channel.Videos.Count,
+            TimeSpan.FromSeconds(20), "every fetched video is stored");
+        Assert.Equal("Persisted channel", await fixture.Database.ScalarAsync<string>("SELECT title FROM channels WHERE id = $1", channel.Id));
+        Assert.NotNull(await fixture.Database.ScalarAsync<DateTime?>("SELECT last_refreshed_at FROM channels WHERE id = $1", channel.Id));
+    }
+
+    [Fact]
+    public async Task Nothing_is_lost_while_the_worker_is_down()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day, Day.AddDays(-1), Day.AddDays(-2), Day.AddDays(-3));
+
+        await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-stop");
+        try
+        {
+            await GetVideosAsync(channel.Id); // answered at once, handed off to nobody yet
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(0, await VideoCountAsync(channel.Id));
+            Assert.True(await fixture.Redis.GetDatabase().StreamLengthAsync(SnapshotHandoff.StreamKey) > 0);
+        }
+        finally
+        {
+            await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-start");
+        }
+
+        await TestCatalog.EventuallyAsync(
+            async () => await VideoCountAsync(channel.Id) == channel.Videos.Count,
+            TimeSpan.FromSeconds(60), "the restarted Worker persists every video");
+        Assert.Equal(channel.Videos.Count, await fixture.Database.ScalarAsync<long>(
+            "SELECT count(DISTINCT video_id) FROM videos WHERE channel_id = $1", channel.Id));
+    }
+
+    [Fact]
+    public async Task An_entry_abandoned_mid_batch_by_a_dead_worker_is_taken_over()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var snapshot = new ChannelSnapshot(channelId, "Abandoned", [new FetchedVideo(TestCatalog.NewVideoId(), "Orphan", Day)], "test", DateTimeOffset.UtcNow);
+        var redis = fixture.Redis.GetDatabase();
+        var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
+
+        // A consumer that reads the entry and dies before acknowledging it.
+        await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-stop");
+        try
+        {
+            await handoff.EnsureConsumerGroupAsync();
+            await handoff.PublishAsync(snapshot);
+            var read = await handoff.ReadNewAsync("crashed-replica", 100);
+            Assert.Contains(read, m => m.Snapshot?.ChannelId == channelId);
+        }
+        finally
+        {
+            await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-start");
+        }
+
+        await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channelId) == 1,
+            TimeSpan.FromSeconds(60), "another consumer claims and persists the abandoned entry");
+        var pending = await redis.StreamPendingAsync(SnapshotHandoff.StreamKey, SnapshotHandoff.ConsumerGroup);
+        Assert.DoesNotContain(pending.Consumers ?? [], c => c.Name == "crashed-replica" && c.PendingMessageCount > 0);
+    }
+
+    [Fact]
+    public async Task Redis_down_persists_in_process()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day, Day.AddDays(-1), Day.AddDays(-2));
+
+        var redis = fixture.RedisServerResource;
+        await fixture.ExecuteResourceCommandAsync(redis, "resource-stop");
+        try
+        {
+            await TestCatalog.EventuallyAsync(async () =>
+            {
+                try
+                {
+                    await fixture.Redis.GetDatabase().PingAsync();
+                    return false;
+                }
+                catch (RedisException)
+                {
+                    return true;
+                }
+            }, TimeSpan.FromSeconds(30), "Redis is down");
+
+            var videos = await GetVideosAsync(channel.Id);
+            Assert.Equal(3, videos.Count);
+            await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channel.Id) == 3,
+                TimeSpan.FromSeconds(30), "the Api persists in-process");
+        }
+        finally
+        {
+            await fixture.ExecuteResourceCommandAsync(redis, "resource-start");
+            await TestCatalog.EventuallyAsync(async () =>
+            {
+                try
+                {
+                    await fixture.Redis.GetDatabase().PingAsync();
+                    return true;
+                }
+                catch (RedisException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(60), "Redis is back");
+        }
+    }
+
+    [Fact]
+    public async Task Recently_read_channels_are_refreshed_from_youtube_on_schedule()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day, Day.AddDays(-1));
+        await GetVideosAsync(channel.Id);
+        await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channel.Id) == 2,
+            TimeSpan.FromSeconds(20), "the first fetch is stored");
+
+        var upload = new FakeVideo(TestCatalog.NewVideoId(), "Uploaded later", Day.AddDays(1));
+        channel.Videos.Add(upload);
+
+        // The Worker re-fetches it, stores the upload, refreshes the cache and evicts the cached responses.
+        await TestCatalog.EventuallyAsync(async () =>
+        {
+            var videos = await GetVideosAsync(channel.Id);
+            return videos[0].GetProperty("video_id").GetString() == upload.VideoId;
+        }, TimeSpan.FromSeconds(40), "the new upload is served");
+        Assert.True(fixture.YouTube.Calls("playlistItems", channel.Id, "VideoAspire.Worker") >= 1);
+    }
+
+    private async Task<long> VideoCountAsync(string channelId) =>
+        await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", channelId);
+
+    private static void AddVideos(FakeChannel channel, params DateTimeOffset[] published)
+    {
+        foreach (var at in published)
+        {
+            channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), $"Upload of {at:yyyy-MM-dd HH:mm}", at));
+        }
+    }
+
+    private async Task<List<JsonElement>> GetVideosAsync(string channelId)
+    {
+        using var response = await fixture.Api.GetAsync($"/videos?channel_id={channelId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty(channelId).EnumerateArray().Select(v => v.Clone()).ToList();
+    }
+}

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace VideoAspire.Tests.Infrastructure;
+
+public enum ApiMode { Ok, QuotaExceeded, KeyInvalid, ServerError, Hang }
+
+public enum FeedMode { Ok, NotFound, ServerError, Hang }
+
+public sealed record FakeVideo(string VideoId, string Title, DateTimeOffset PublishedAt);
+
+public sealed class FakeChannel(string id, string title)
+{
+    public string Id { get; } = id;
+    public string Title { get; } = title;
+    public List<FakeVideo> Videos { get; } = [];
+    public bool HasUploads { get; set; } = true;
+    public ApiMode Api { get; set; } = ApiMode.Ok;
+    public FeedMode Feed { get; set; } = FeedMode.Ok;
+}
+
+/// <summary>
+/// A stand-in for YouTube over real HTTP, speaking its wire formats: Data API v3 JSON (channels.list,
+/// playlistItems.list, error bodies) and the channel Atom feed. It counts calls per channel and calling service.
+/// </summary>
+public sealed class FakeYouTube : IAsyncDisposable
+{
+    public const string ApiKey = "test-api-key";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, FakeChannel> _channels = new();
+    private readonly ConcurrentDictionary<(string Endpoint, string ChannelId, string Caller), int> _calls = new();
+
+    private FakeYouTube(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public static async Task<FakeYouTube> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var fake = new FakeYouTube(builder.Build());
+        fake.MapRoutes();
+        await fake._app.StartAsync();
+        fake.BaseUrl = fake._app.Urls.Single();
+        return fake;
+    }
+
+    public FakeChannel AddChannel(string channelId, string title = "Fake channel")
+    {
+        var channel = new FakeChannel(channelId, title);
+        _channels[channelId] = channel;
+        return channel;
+    }
+
+    /// <summary>Calls to an endpoint ("channels", "playlistItems", "feed") for a channel, optionally from one service only.</summary>
+    public int Calls(string endpoint, string channelId, string? callerPrefix = null) =>
+        _calls.Where(c => c.Key.Endpoint == endpoint && c.Key.ChannelId == channelId
+                          && (callerPrefix is null || c.Key.Caller.StartsWith(callerPrefix, StringComparison.Ordinal)))
+              .Sum(c => c.Value);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private void MapRoutes()
+    {
+        _app.MapGet("/youtube/v3/channels", async (HttpContext http) =>
+        {
+            var id = http.Request.Query["id"].ToString();
+            Count("channels", id, http);
+            if (await FailApiAsync(http, id) is { } failure)
+            {
+                return failure;
+            }
+
+            var items = _channels.TryGetValue(id, out var channel)
+                ? new[]
+                {
+                    new
+                    {
+                        kind = "youtube#channel", etag = "etag-" + id, id,
+                        snippet = new { title = channel.Title, description = "", publishedAt = "2015-01-01T00:00:00Z" },
+                        contentDetails = new { relatedPlaylists = new { likes = "", uploads = "UU" + id[2..] } },
+                    },
+                }
+                : [];
+            // An unknown channel is a 200 without items, exactly as YouTube answers.
+            return Results.Json(new
+            {
+                kind = "youtube#channelListResponse", etag = "list-etag",
+                pageInfo = new { totalResults = items.Length, resultsPerPage = 5 },
+                items,
+            });
+        });
+
+        _app.MapGet("/youtube/v3/playlistItems", async (HttpContext http) =>
+        {
+            var playlistId = http.Request.Query["playlistId"].ToString();
+            var id = playlistId.StartsWith("UU", StringComparison.Ordinal) ? "UC" + playlistId[2..] : playlistId;
+            Count("playlistItems", id, http);
+            if (await FailApiAsync(http, id) is { } failure)
+            {
+                return failure;
+            }
+
+            if (!_channels.TryGetValue(id, out var channel) || !channel.HasUploads)
+            {
+                return Error(404, "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
+                    "youtube.playlistItem", "playlistNotFound");
+            }
+
+            var max = int.TryParse(http.Request.Query["maxResults"], out var m) ? Math.Clamp(m, 0, 50) : 5;
+            // Deliberately in insertion order, not by date: the API's order is not a contract.
+            var items = channel.Videos.Take(max).Select((v, position) => new
+            {
+                kind = "youtube#playlistItem", etag = "e" + v.VideoId, id = "PL" + v.VideoId,
+                snippet = new
+                {
+                    // When the item was added to the playlist: not the publish time.
+                    publishedAt = v.PublishedAt.AddDays(3).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                    channelId = id, title = v.Title, description = "",
+                    thumbnails = new { @default = new { url = $"https://i.ytimg.com/vi/{v.VideoId}/default.jpg", width = 120, height = 90 } },
+                    channelTitle = channel.Title, playlistId, position,
+                    resourceId = new { kind = "youtube#video", videoId = v.VideoId },
+                    videoOwnerChannelTitle = channel.Title, videoOwnerChannelId = id,
+                },
+                contentDetails = new { videoId = v.VideoId, videoPublishedAt = v.PublishedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) },
+            }).ToArray();
+            return Results.Json(new
+            {
+                kind = "youtube#playlistItemListResponse", etag = "items-etag",
+                pageInfo = new { totalResults = channel.Videos.Count, resultsPerPage = max },
+                items,
+            });
+        });
+
+        _app.MapGet("/feeds/videos.xml", async (HttpContext http) =>
+        {
+            var id = http.Request.Query["channel_id"].ToString();
+            Count("feed", id, http);
+            _channels.TryGetValue(id, out var channel);
+            switch (channel?.Feed ?? FeedMode.NotFound)
+            {
+                case FeedMode.Hang:
+                    await Task.Delay(Timeout.Infinite, http.RequestAborted);
+                    return Results.Empty;
+                case FeedMode.ServerError:
+                    return Results.Text("<html><body>Internal Server Error</body></html>", "text/html", statusCode: 500);
+                case FeedMode.NotFound:
+                    return Results.Text("<!DOCTYPE html><html lang=en><title>Error 404 (Not Found)!!1</title></html>", "text/html", statusCode: 404);
+                default:
+                    return Results.Text(AtomFeed(channel!), "application/atom+xml; charset=UTF-8");
+            }
+        });
+    }
+
+    private static string AtomFeed(FakeChannel channel)
+    {
+        const string atom = "http://www.w3.org/2005/Atom", yt = "http://www.youtube.com/xml/schemas/2015", media = "http://search.yahoo.com/mrss/";
+        using var output = new MemoryStream();
+        using (var xml = XmlWriter.Create(output, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
+        {
+            xml.WriteStartElement("feed", atom);
+            xml.WriteAttributeString("xmlns", "yt", null, yt);
+            xml.WriteAttributeString("xmlns", "media", null, media);
+            WriteLink(xml, "self", $"http://www.youtube.com/feeds/videos.xml?channel_id={channel.Id}");
+            xml.WriteElementString("id", atom, $"yt:channel:{channel.Id[2..]}");
+            xml.WriteElementString("channelId", yt, channel.Id[2..]);
+            xml.WriteElementString("title", atom, channel.Title);
+            WriteLink(xml, "alternate", $"https://www.youtube.com/channel/{channel.Id}");
+            WriteAuthor(xml, channel);
+            xml.WriteElementString("published", atom, "2015-01-01T00:00:00+00:00");
+            foreach (var video in channel.Videos.OrderByDescending(v => v.PublishedAt).Take(15))
+            {
+                var published = video.PublishedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+                xml.WriteStartElement("entry", atom);
+                xml.WriteElementString("id", atom, $"yt:video:{video.VideoId}");
+                xml.WriteElementString("videoId", yt, video.VideoId);
+                xml.WriteElementString("channelId", yt, channel.Id);
+                xml.WriteElementString("title", atom, video.Title);
+                WriteLink(xml, "alternate", $"https://www.youtube.com/watch?v={video.VideoId}");
+                WriteAuthor(xml, channel);
+                xml.WriteElementString("published", atom, published);
+                xml.WriteElementString("updated", atom, published);
+                xml.WriteStartElement("group", media);
+                xml.WriteElementString("title", media, video.Title);
+                xml.WriteStartElement("thumbnail", media);
+                xml.WriteAttributeString("url", $"https://i1.ytimg.com/vi/{video.VideoId}/hqdefault.jpg");
+                xml.WriteAttributeString("width", "480");
+                xml.WriteAttributeString("height", "360");
+                xml.WriteEndElement();
+                xml.WriteElementString("description", media, "");
+                xml.WriteEndElement();
+                xml.WriteEndElement();
+            }
+
+            xml.WriteEndElement();
+        }
+
+        return Encoding.UTF8.GetString(output.ToArray());
+
+        static void WriteLink(XmlWriter xml, string rel, string href)
+        {
+            xml.WriteStartElement("link", atom);
+            xml.WriteAttributeString("rel", rel);
+            xml.WriteAttributeString("href", href);
+            xml.WriteEndElement();
+        }
+
+        static void WriteAuthor(XmlWriter xml, FakeChannel channel)
+        {
+            xml.WriteStartElement("author", atom);
+            xml.WriteElementString("name", atom, channel.Title);
+            xml.WriteElementString("uri", atom, $"https://www.youtube.com/channel/{channel.Id}");
+            xml.WriteEndElement();
+        }
+    }
+
+    private async Task<IResult?> FailApiAsync(HttpContext http, string channelId)
+    {
+        if (http.Request.Query["key"] != ApiKey)
+        {
+            return KeyInvalid();
+        }
+
+        _channels.TryGetValue(channelId, out var channel);
+        switch (channel?.Api ?? ApiMode.Ok)
+        {
+            case ApiMode.QuotaExceeded:
+                return Error(403, "The request cannot be completed because you have exceeded your <a href=\"/youtube/v3/getting-started#quota\">quota</a>.",
+                    "youtube.quota", "quotaExceeded");
+            case ApiMode.KeyInvalid:
+                return KeyInvalid();
+            case ApiMode.ServerError:
+                return Error(503, "The service is currently unavailable.", "global", "backendError");
+            case ApiMode.Hang:
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+                return Results.Empty;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The newer "API key not valid" form, with google.rpc.ErrorInfo details.</summary>
+    private static IResult KeyInvalid() => Results.Json(new
+    {
+        error = new
+        {
+            code = 400,
+            message = "API key not valid. Please pass a valid API key.",
+            errors = new[] { new { message = "API key not valid. Please pass a valid API key.", domain = "global", reason = "badRequest" } },
+            status = "INVALID_ARGUMENT",
+            details = new object[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["@type"] = "type.googleapis.com/google.rpc.ErrorInfo",
+                    ["reason"] = "API_KEY_INVALID",
+                    ["domain"] = "googleapis.com",
+                    ["metadata"] = new { service = "youtube.googleapis.com" },
+                },
+            },
+        },
+    }, statusCode: 400);
+
+    private static IResult Error(int code, string message, string domain, string reason) => Results.Json(new
+    {
+        error = new
+        {
+            code,
+            message,
+            errors = new[] { new { message, domain, reason, location = "", locationType = "parameter" } },
+        },
+    }, statusCode: code);
+
+    private void Count(string endpoint, string channelId, HttpContext http) =>
+        _calls.AddOrUpdate((endpoint, channelId, http.Request.Headers.UserAgent.ToString()), 1, (_, n) => n + 1);
+}

@@ -20,6 +20,7 @@ builder.AddProject<Projects.VideoAspire_Api>(ResourceNames.Api)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Api", "YouTube")
     .WithYouTubeApiKey(youTubeApiKey)
     .WithExternalHttpEndpoints()
+    .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     // The benchmark measures Kestrel itself, not the development proxy in front of it.
     .WithEndpoint("http", endpoint => endpoint.IsProxied = builder.Configuration.GetValue("AppHost:ProxyApi", true))
     .WithHttpHealthCheck("/health");

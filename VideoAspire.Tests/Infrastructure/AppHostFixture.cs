@@ -41,6 +41,8 @@ public sealed class AppHostFixture : IAsyncLifetime
         "Worker:ChannelRefreshInterval=00:00:03",
         "Worker:QuotaBudgetPerHour=1000000",
         "Api:AccessFlushInterval=00:00:00.500",
+        // Two Api instances behind the proxy: single-flight and caching must hold across instances.
+        "AppHost:ApiReplicas=2",
         "YouTube:AttemptTimeout=00:00:01",
         "YouTube:TotalTimeout=00:00:02.500",
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build benchmark deps clean-data
+.PHONY: run test build benchmark stress-test deps clean-data
 
 APPHOST := VideoAspire.AppHost
 TESTS   := VideoAspire.Tests
@@ -23,6 +23,10 @@ test: deps
 ## Starts the app, measures cached reads against a bare Kestrel baseline, prints ratios.
 benchmark: deps
 	./scripts/benchmark.sh
+
+## Bounded mixed load against a running instance (start `make run` first); prints throughput, percentiles, errors.
+stress-test: deps
+	./scripts/stress-test.sh
 
 ## Forgets the local Redis/PostgreSQL data (the demo data is loaded again on the next run).
 clean-data:

@@ -1,21 +1,30 @@
+using Scalar.AspNetCore;
 using VideoAspire.Api.Apis;
 using VideoAspire.Api.Extensions;
+using VideoAspire.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddApiSecurity();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApiDocument();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.UseOutputCache();
 
 app.MapOpenApi();
+app.MapScalarApiReference("/docs");
 app.MapDefaultEndpoints();
+app.MapMetricsEndpoint().RequireAuthorization(Scopes.MetricsPolicy);
 app.MapVideosApi();
+app.MapChannelsApi();
 
 app.Run();

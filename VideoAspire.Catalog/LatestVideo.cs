@@ -22,4 +22,5 @@ public sealed record LatestVideo(
 
 [JsonSerializable(typeof(IReadOnlyList<LatestVideo>))]
 [JsonSerializable(typeof(Dictionary<string, IReadOnlyList<LatestVideo>>))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class CatalogJsonContext : JsonSerializerContext;

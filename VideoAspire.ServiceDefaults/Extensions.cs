@@ -49,7 +49,9 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter($"{TelemetryPrefix}.*"))
+                .AddMeter($"{TelemetryPrefix}.*")
+                // Pull-based scraping next to OTLP push: Prometheus and its alert rules work without a collector.
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource($"{TelemetryPrefix}.*")
@@ -74,6 +76,10 @@ public static class Extensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
 
+        // Health as a metric (videoaspire.health.status per check), so alerts see Redis or PostgreSQL going away.
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthStatusMetricsPublisher>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options => options.Period = TimeSpan.FromSeconds(15));
+
         return builder;
     }
 
@@ -81,6 +87,12 @@ public static class Extensions
     /// Maps /health (ready: every registered check) and /alive (liveness only). Served in every environment:
     /// orchestrators and load balancers need them in production; they reveal only a status word.
     /// </summary>
+    public const string MetricsEndpointPath = "/metrics";
+
+    /// <summary>The Prometheus scraping endpoint; the caller decides how it is protected.</summary>
+    public static IEndpointConventionBuilder MapMetricsEndpoint(this WebApplication app) =>
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath).DisableHttpMetrics();
+
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(HealthEndpointPath).DisableHttpMetrics();

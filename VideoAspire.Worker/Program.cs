@@ -9,5 +9,6 @@ builder.AddWorkerServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapMetricsEndpoint(); // internal port only: the Worker has no external endpoint
 
 app.Run();

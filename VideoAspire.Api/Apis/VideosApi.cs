@@ -1,5 +1,11 @@
+using System.Globalization;
+using System.IO.Hashing;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Catalog;
 
@@ -7,18 +13,31 @@ namespace VideoAspire.Api.Apis;
 
 public static class VideosApi
 {
+    public const int MaxBatchSize = 50;
+
     /// <summary>Seconds a caller is asked to wait when YouTube cannot answer for a channel we do not have.</summary>
     private const int UpstreamRetryAfterSeconds = 30;
 
-    public static IEndpointRouteBuilder MapVideosApi(this IEndpointRouteBuilder app)
+    /// <summary>Seconds until a pending cold fetch has most likely finished.</summary>
+    private const int PendingRetryAfterSeconds = 2;
+
+    public static RouteGroupBuilder MapVideosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("")
             .WithTags("Videos")
+            .RequireAuthorization(Scopes.ReadPolicy)
+            .RequireRateLimiting(RateLimitingOptions.PolicyName)
             .CacheOutput(ChannelOutputCachePolicy.Name);
 
         api.MapGet("/videos", GetLatestVideos)
             .WithName("GetLatestVideos")
-            .WithSummary("The latest five videos of a YouTube channel, newest first")
+            .WithSummary("The latest five videos of one or more YouTube channels, newest first")
+            .WithDescription(
+                "One `channel_id`: the channel's videos, or an error status. Several (up to 50): always 200, one " +
+                "entry per id whose value is the video list or, for that id alone, a problem details object.")
+            .Produces<Dictionary<string, IReadOnlyList<LatestVideo>>>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -27,47 +46,125 @@ public static class VideosApi
         api.MapGet("/video/", GetLatestVideos)
             .WithName("GetLatestVideosLegacy")
             .WithSummary("Alias of /videos")
+            .Produces<Dictionary<string, IReadOnlyList<LatestVideo>>>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        return app;
+        return api;
     }
 
-    public static async Task<Results<Ok<Dictionary<string, IReadOnlyList<LatestVideo>>>, ValidationProblem, ProblemHttpResult>>
-        GetLatestVideos(
-            [FromQuery(Name = "channel_id")] string? channelId,
-            LatestVideosReader reader,
-            HttpContext httpContext,
-            CancellationToken cancellationToken)
+    public static async Task<IResult> GetLatestVideos(
+        [FromQuery(Name = "channel_id")] string[]? channelIds,
+        [FromQuery] bool? wait,
+        HttpContext httpContext,
+        LatestVideosReader reader,
+        IServiceScopeFactory scopeFactory,
+        CancellationToken cancellationToken)
     {
-        if (!ChannelId.IsValid(channelId))
+        channelIds ??= [];
+        if (channelIds.Length <= 1)
+        {
+            var channelId = channelIds.FirstOrDefault();
+            if (!ChannelId.IsValid(channelId))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
+            }
+
+            return await reader.GetAsync(channelId, wait ?? false, cancellationToken) switch
+            {
+                VideosLookup.Found(var videos) => JsonWithETag(new JsonObject { [channelId] = ToJson(videos) }),
+                var failure => Failure(httpContext, channelId, failure),
+            };
+        }
+
+        if (channelIds.Length > MaxBatchSize)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["channel_id"] = [string.IsNullOrEmpty(channelId)
-                    ? "channel_id is required."
-                    : "channel_id must be a YouTube channel id: 'UC' followed by 22 letters, digits, '-' or '_'."],
+                ["channel_id"] = [$"At most {MaxBatchSize} channel ids per request ({channelIds.Length} given)."],
             });
         }
 
-        switch (await reader.GetAsync(channelId, cancellationToken))
+        // Each id on its own scope (its own DbContext), concurrently; one id's failure is reported in its entry only.
+        var distinct = channelIds.Distinct(StringComparer.Ordinal).ToArray();
+        var entries = await Task.WhenAll(distinct.Select(async id =>
         {
-            case VideosLookup.Found(var videos):
-                return TypedResults.Ok(new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos });
+            if (!ChannelId.IsValid(id))
+            {
+                return (id, Entry: Problem(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)));
+            }
 
-            case VideosLookup.NotFound:
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status404NotFound,
-                    title: "Channel not found",
-                    detail: $"YouTube has no channel with id '{channelId}'.");
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait ?? false, cancellationToken);
+            return (id, Entry: lookup is VideosLookup.Found(var videos) ? ToJson(videos) : ProblemFor(id, lookup));
+        }));
 
-            default:
-                httpContext.Response.Headers.RetryAfter = UpstreamRetryAfterSeconds.ToString();
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: "YouTube unavailable",
-                    detail: $"Channel '{channelId}' is not stored yet and YouTube cannot be reached right now. Retry later.");
+        var body = new JsonObject();
+        foreach (var (id, entry) in entries)
+        {
+            body[id] = entry;
         }
+
+        return JsonWithETag(body);
     }
+
+    /// <summary>
+    /// 200 with a strong ETag over the exact bytes; <c>If-None-Match</c> with the same tag answers 304 (the output
+    /// cache does the same for responses it stores).
+    /// </summary>
+    private static IResult JsonWithETag(JsonObject body)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, CatalogJsonContext.Default.JsonObject);
+        var etag = new EntityTagHeaderValue($"\"{XxHash128.HashToUInt128(bytes):x32}\"");
+        return TypedResults.Bytes(bytes, "application/json; charset=utf-8", entityTag: etag);
+    }
+
+    private static IResult Failure(HttpContext httpContext, string channelId, VideosLookup lookup)
+    {
+        var problem = (JsonObject)ProblemFor(channelId, lookup);
+        var status = (int)problem["status"]!;
+        if (problem["retry_after"] is { } retryAfter)
+        {
+            httpContext.Response.Headers.RetryAfter = retryAfter.ToString();
+        }
+
+        return TypedResults.Problem(
+            statusCode: status,
+            title: (string?)problem["title"],
+            detail: (string?)problem["detail"],
+            extensions: status == StatusCodes.Status202Accepted ? new Dictionary<string, object?> { ["channel_id"] = channelId } : null);
+    }
+
+    private static JsonNode ProblemFor(string channelId, VideosLookup lookup) => lookup switch
+    {
+        VideosLookup.NotFound => Problem(StatusCodes.Status404NotFound, "Channel not found",
+            $"YouTube has no channel with id '{channelId}'."),
+        VideosLookup.Pending => Problem(StatusCodes.Status202Accepted, "Fetch in progress",
+            $"Channel '{channelId}' is being fetched from YouTube. Ask again shortly, or add wait=true to wait for it.",
+            PendingRetryAfterSeconds),
+        _ => Problem(StatusCodes.Status503ServiceUnavailable, "YouTube unavailable",
+            $"Channel '{channelId}' is not stored yet and YouTube cannot be reached right now. Retry later.",
+            UpstreamRetryAfterSeconds),
+    };
+
+    private static JsonObject Problem(int status, string title, string detail, int? retryAfter = null)
+    {
+        var problem = new JsonObject { ["status"] = status, ["title"] = title, ["detail"] = detail };
+        if (retryAfter is { } seconds)
+        {
+            problem["retry_after"] = seconds;
+        }
+
+        return problem;
+    }
+
+    private static JsonNode ToJson(IReadOnlyList<LatestVideo> videos) =>
+        JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!;
+
+    private static string InvalidIdMessage(string? channelId) => string.IsNullOrEmpty(channelId)
+        ? "channel_id is required."
+        : "channel_id must be a YouTube channel id: 'UC' followed by 22 letters, digits, '-' or '_'.";
 }

@@ -1,3 +1,4 @@
+using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Videos;
 using VideoAspire.Catalog;
 
@@ -21,7 +22,9 @@ public static class Extensions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, CatalogJsonContext.Default));
 
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         builder.Services.AddSingleton<ChannelAccessTracker>();
         builder.Services.AddHostedService<AccessFlushService>();
@@ -32,4 +35,8 @@ public static class Extensions
 
         return builder;
     }
+
+    /// <summary>OpenAPI document at /openapi/v1.json with the bearer scheme, scopes, errors and examples.</summary>
+    public static IServiceCollection AddOpenApiDocument(this IServiceCollection services) =>
+        services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
 }

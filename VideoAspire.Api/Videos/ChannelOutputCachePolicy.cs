@@ -9,6 +9,11 @@ namespace VideoAspire.Api.Videos;
 /// Output caching for channel reads: one entry per channel_id, tagged with the channel so that a change
 /// to its videos evicts it. Only successful answers to well-formed ids are stored.
 /// </summary>
+/// <remarks>
+/// Unlike the default policy, requests with an Authorization header are cached too: the answer does not depend on
+/// who asks, and the output-cache middleware runs after authentication and authorization, so a caller who would get
+/// 401/403 is turned away before the cache is consulted and never sees a cached 200.
+/// </remarks>
 public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : IOutputCachePolicy
 {
     public const string Name = "channel";
@@ -18,7 +23,6 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         var request = context.HttpContext.Request;
         var channelIds = request.Query["channel_id"];
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && !request.Headers.Authorization.Any()
             && channelIds.Count == 1
             && ChannelId.IsValid(channelIds[0]);
 

@@ -26,25 +26,37 @@ public sealed partial class ColdChannelFetcher(
     /// <summary>How long another instance's fetch is waited for before fetching anyway (it may have died).</summary>
     private TimeSpan PeerWait => 2 * options.Value.TotalTimeout;
 
-    public async Task<VideosLookup> FetchAsync(string channelId, CancellationToken cancellationToken)
+    /// <param name="wait">Wait for YouTube however long it takes (bounded by the source timeouts) instead of
+    /// answering <see cref="VideosLookup.Pending"/> after <see cref="YouTubeOptions.RequestBudget"/>.</param>
+    public async Task<VideosLookup> FetchAsync(string channelId, bool wait, CancellationToken cancellationToken)
     {
         if (await IsKnownMissingAsync(channelId))
         {
             return new VideosLookup.NotFound();
         }
 
-        var flight = _inFlight.GetOrAdd(channelId, id => new Lazy<Task<VideosLookup>>(() => FetchOnceAsync(id)));
+        var flight = _inFlight.GetOrAdd(channelId, id => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(id)));
+
+        // A caller that gives up stops waiting; the shared fetch carries on for the others (and for the cache).
+        var fetch = flight.Value;
+        if (!wait && await Task.WhenAny(fetch, Task.Delay(options.Value.RequestBudget, cancellationToken)) != fetch)
+        {
+            return new VideosLookup.Pending();
+        }
+
+        return await fetch.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>One fetch per channel at a time; the next request after it ends starts afresh.</summary>
+    private async Task<VideosLookup> RunFlightAsync(string channelId)
+    {
         try
         {
-            // A caller that gives up stops waiting; the shared fetch carries on for the others (and for the cache).
-            return await flight.Value.WaitAsync(cancellationToken);
+            return await FetchOnceAsync(channelId);
         }
         finally
         {
-            if (flight.Value.IsCompleted)
-            {
-                _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<VideosLookup>>>(channelId, flight));
-            }
+            _inFlight.TryRemove(channelId, out _);
         }
     }
 
@@ -55,9 +67,10 @@ public sealed partial class ColdChannelFetcher(
         var holdsLock = await TryAcquireFetchLockAsync(channelId, lockToken);
         try
         {
-            if (!holdsLock && await WaitForPeerAsync(channelId) is { } peerResult)
+            // Another instance may have finished this very fetch between our cache miss and now: look once more.
+            if ((holdsLock ? await CachedResultAsync(channelId) : await WaitForPeerAsync(channelId)) is { } known)
             {
-                return peerResult;
+                return known;
             }
 
             await using var scope = scopeFactory.CreateAsyncScope();
@@ -98,17 +111,13 @@ public sealed partial class ColdChannelFetcher(
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
-            if (await cache.GetAsync(channelId) is { } videos)
+            var lockHeld = await IsFetchLockHeldAsync(channelId);
+            if (await CachedResultAsync(channelId) is { } result)
             {
-                return new VideosLookup.Found(videos);
+                return result;
             }
 
-            if (await IsKnownMissingAsync(channelId))
-            {
-                return new VideosLookup.NotFound();
-            }
-
-            if (!await IsFetchLockHeldAsync(channelId))
+            if (!lockHeld)
             {
                 break; // the peer finished without an answer (YouTube unavailable) or died: try ourselves
             }
@@ -116,6 +125,11 @@ public sealed partial class ColdChannelFetcher(
 
         return null;
     }
+
+    private async Task<VideosLookup?> CachedResultAsync(string channelId) =>
+        await cache.GetAsync(channelId) is { } videos ? new VideosLookup.Found(videos)
+        : await IsKnownMissingAsync(channelId) ? new VideosLookup.NotFound()
+        : null;
 
     private async Task<bool> TryAcquireFetchLockAsync(string channelId, string token)
     {

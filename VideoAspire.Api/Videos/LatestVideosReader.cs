@@ -17,7 +17,7 @@ public sealed partial class LatestVideosReader(
     ChannelAccessTracker accessTracker,
     ILogger<LatestVideosReader> logger)
 {
-    public async Task<VideosLookup> GetAsync(string channelId, CancellationToken cancellationToken)
+    public async Task<VideosLookup> GetAsync(string channelId, bool wait, CancellationToken cancellationToken)
     {
         var videos = await cache.GetAsync(channelId);
         if (videos is null)
@@ -26,7 +26,7 @@ public sealed partial class LatestVideosReader(
             if (videos is null)
             {
                 // Known nowhere yet: YouTube decides (the row, and its last_accessed_at, arrive with the hand-off).
-                return await coldFetcher.FetchAsync(channelId, cancellationToken);
+                return await coldFetcher.FetchAsync(channelId, wait, cancellationToken);
             }
 
             await cache.SetAsync(channelId, videos);

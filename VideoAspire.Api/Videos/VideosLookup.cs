@@ -14,4 +14,7 @@ public abstract record VideosLookup
     public sealed record NotFound : VideosLookup;
 
     public sealed record Unavailable(string Reason) : VideosLookup;
+
+    /// <summary>YouTube has not answered within the request budget; the fetch goes on in the background.</summary>
+    public sealed record Pending : VideosLookup;
 }

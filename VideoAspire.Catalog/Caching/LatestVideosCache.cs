@@ -103,6 +103,22 @@ public sealed partial class LatestVideosCache(
             : JsonSerializer.Deserialize(value.ToString(), CatalogJsonContext.Default.IReadOnlyListLatestVideo);
     }
 
+    /// <summary>After a write: drops the channel's latest-five entry and its cached responses.</summary>
+    public async Task InvalidateAsync(string channelId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await redis.GetDatabase().KeyDeleteAsync([CacheKeys.LatestVideos(channelId), CacheKeys.UnknownChannel(channelId)]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "invalidate"));
+            LogCacheUnavailable(ex, "invalidate", channelId);
+        }
+
+        await EvictOutputCacheAsync(channelId, cancellationToken);
+    }
+
     public async Task EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
     {
         try

@@ -25,6 +25,13 @@ public sealed class YouTubeOptions
     [Range(typeof(TimeSpan), "00:00:00.200", "00:02:00")]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>
+    /// How long a read waits for a cold fetch before answering 202 Accepted and letting it finish in the background
+    /// (callers opt out per request with <c>?wait=true</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:02:00")]
+    public TimeSpan RequestBudget { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long "this channel does not exist" is remembered, so bogus ids cannot burn quota.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan NegativeCacheTtl { get; set; } = TimeSpan.FromMinutes(10);

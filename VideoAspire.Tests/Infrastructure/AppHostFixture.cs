@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
+using VideoAspire.Api.Security;
 
 namespace VideoAspire.Tests.Infrastructure;
 
@@ -43,8 +44,13 @@ public sealed class AppHostFixture : IAsyncLifetime
         "Api:AccessFlushInterval=00:00:00.500",
         // Two Api instances behind the proxy: single-flight and caching must hold across instances.
         "AppHost:ApiReplicas=2",
-        "YouTube:AttemptTimeout=00:00:01",
-        "YouTube:TotalTimeout=00:00:02.500",
+        "YouTube:AttemptTimeout=00:00:02",
+        "YouTube:TotalTimeout=00:00:03",
+        "YouTube:RequestBudget=00:00:01",
+        "Auth:AllowAnonymousReads=false",
+        "RateLimiting:TokenLimit=100",
+        "RateLimiting:TokensPerPeriod=100",
+        "RateLimiting:ReplenishmentPeriod=00:00:01",
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",
     ];
 
@@ -54,6 +60,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VideoAspire_AppHost>(
             [
                 .. Settings,
+                .. TestTokens.ApiSettings,
                 $"Infrastructure:DataDirectory={_dataDirectory}",
                 $"YouTube:ApiBaseUrl={YouTube.BaseUrl}",
                 $"YouTube:FeedBaseUrl={YouTube.BaseUrl}",
@@ -79,13 +86,26 @@ public sealed class AppHostFixture : IAsyncLifetime
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, ready.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Worker, ready.Token);
 
-        Api = _app.CreateHttpClient(ResourceNames.Api);
-        Api.Timeout = TimeSpan.FromSeconds(30);
+        // Reads need a token (anonymous reads are off, as in production): the shared client carries a read token.
+        Api = CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "test-reader"));
         Database = NpgsqlDataSource.Create(await ConnectionStringAsync(ResourceNames.Database));
         var redisOptions = ConfigurationOptions.Parse(await ConnectionStringAsync(ResourceNames.Cache));
         redisOptions.AbortOnConnectFail = false;
         redisOptions.AllowAdmin = true;
         Redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+    }
+
+    /// <summary>A client for the Api with the given bearer token, or none.</summary>
+    public HttpClient CreateApiClient(string? token = null)
+    {
+        var client = App.CreateHttpClient(ResourceNames.Api);
+        client.Timeout = TimeSpan.FromSeconds(30);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
     }
 
     /// <summary>The resource that runs the Redis server: the "redis" executable, or the "cache" container.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace VideoAspire.Tests.Infrastructure;
 
-public enum ApiMode { Ok, QuotaExceeded, KeyInvalid, ServerError, Hang }
+public enum ApiMode { Ok, QuotaExceeded, KeyInvalid, ServerError, Hang, Slow }
 
 public enum FeedMode { Ok, NotFound, ServerError, Hang }
 
@@ -32,6 +32,9 @@ public sealed class FakeChannel(string id, string title)
 public sealed class FakeYouTube : IAsyncDisposable
 {
     public const string ApiKey = "test-api-key";
+
+    /// <summary>How long <see cref="ApiMode.Slow"/> takes per call: past the Api's request budget, within its timeouts.</summary>
+    public static readonly TimeSpan SlowDelay = TimeSpan.FromMilliseconds(900);
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, FakeChannel> _channels = new();
@@ -242,6 +245,9 @@ public sealed class FakeYouTube : IAsyncDisposable
             case ApiMode.Hang:
                 await Task.Delay(Timeout.Infinite, http.RequestAborted);
                 return Results.Empty;
+            case ApiMode.Slow:
+                await Task.Delay(SlowDelay, http.RequestAborted); // then answers normally
+                return null;
             default:
                 return null;
         }

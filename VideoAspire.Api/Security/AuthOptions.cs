@@ -1,0 +1,12 @@
+namespace VideoAspire.Api.Security;
+
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>
+    /// Reads without a token. True in Development (so the README's curl works); false by default, so a production
+    /// deployment that forgets to decide is closed, not open.
+    /// </summary>
+    public bool AllowAnonymousReads { get; set; }
+}

@@ -1,0 +1,152 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using VideoAspire.Api.Security;
+using VideoAspire.Tests.Infrastructure;
+
+namespace VideoAspire.Tests.EndToEnd;
+
+/// <summary>Conditional reads, batch reads, the asynchronous cold fetch, rate limits and the OpenAPI surface.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class ReadFeatureTests(AppHostFixture fixture)
+{
+    private const string DemoChannel = "UC0032Wkd3aCT4rRi1YOVc2d";
+    private const string OtherDemoChannel = "UC6qq5ZRn_epjgdKwtgmeSd3";
+
+    [Fact]
+    public async Task ETag_then_If_None_Match_is_304()
+    {
+        using var first = await fixture.Api.GetAsync($"/videos?channel_id={DemoChannel}");
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/videos?channel_id={DemoChannel}");
+        request.Headers.IfNoneMatch.Add(etag);
+        using var conditional = await fixture.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, conditional.StatusCode);
+        Assert.Empty(await conditional.Content.ReadAsByteArrayAsync());
+
+        using var stale = new HttpRequestMessage(HttpMethod.Get, $"/videos?channel_id={DemoChannel}");
+        stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"something-else\""));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Api.SendAsync(stale)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Batch_read_answers_each_id_and_reports_errors_per_id()
+    {
+        var unknown = TestCatalog.NewChannelId();
+        using var response = await fixture.Api.GetAsync(
+            $"/videos?channel_id={DemoChannel}&channel_id={OtherDemoChannel}&channel_id={unknown}&channel_id=bogus&wait=true");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(response.Headers.ETag);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = body.RootElement;
+        Assert.Equal(4, root.EnumerateObject().Count());
+        Assert.Equal(5, root.GetProperty(DemoChannel).GetArrayLength());
+        Assert.Equal(5, root.GetProperty(OtherDemoChannel).GetArrayLength());
+        Assert.Equal(404, root.GetProperty(unknown).GetProperty("status").GetInt32());
+        Assert.Equal(400, root.GetProperty("bogus").GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task Batch_of_more_than_fifty_ids_is_400()
+    {
+        var query = string.Join("&", Enumerable.Range(0, 51).Select(_ => "channel_id=" + TestCatalog.NewChannelId()));
+
+        using var response = await fixture.Api.GetAsync("/videos?" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Slow_cold_fetch_is_202_then_the_next_request_gets_the_data()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Api = ApiMode.Slow;
+        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Worth the wait", DateTimeOffset.UtcNow.AddDays(-1)));
+
+        using var accepted = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}");
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("application/problem+json", accepted.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(accepted.Headers.RetryAfter);
+        using var status = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync());
+        Assert.Equal(202, status.RootElement.GetProperty("status").GetInt32());
+
+        await TestCatalog.EventuallyAsync(async () =>
+        {
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}");
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(20), "the background fetch completes and the next read gets the data");
+        Assert.Equal(1, fixture.YouTube.Calls("playlistItems", channel.Id, "VideoAspire.Api"));
+    }
+
+    [Fact]
+    public async Task Wait_true_opts_out_of_202()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Api = ApiMode.Slow;
+        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Patient", DateTimeOffset.UtcNow.AddDays(-1)));
+
+        using var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_caller_over_its_rate_limit_gets_429_and_health_is_exempt()
+    {
+        using var greedy = fixture.CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "greedy-" + Guid.NewGuid()));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => greedy.GetAsync($"/videos?channel_id={DemoChannel}")));
+        var health = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => greedy.GetAsync("/health")));
+
+        var rejected = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(rejected);
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
+        Assert.NotNull(rejected[0].Headers.RetryAfter);
+        Assert.Equal("application/problem+json", rejected[0].Content.Headers.ContentType?.MediaType);
+        Assert.All(health, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+
+        // Another caller is not affected by the greedy one.
+        using var other = fixture.CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "polite"));
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync($"/videos?channel_id={DemoChannel}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_lists_every_endpoint_with_the_bearer_scheme()
+    {
+        using var anonymous = fixture.CreateApiClient();
+        using var document = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        (string Path, string Method, string Scope)[] expected =
+        [
+            ("/videos", "get", Scopes.VideosRead),
+            (paths.TryGetProperty("/video/", out _) ? "/video/" : "/video", "get", Scopes.VideosRead),
+            ("/channels/{channelId}", "put", Scopes.VideosWrite),
+            ("/channels/{channelId}", "delete", Scopes.VideosWrite),
+            ("/channels/{channelId}/videos", "put", Scopes.VideosWrite),
+            ("/channels/{channelId}/refresh", "post", Scopes.VideosWrite),
+            ("/channels/{channelId}/cache", "delete", Scopes.VideosWrite),
+        ];
+        foreach (var (path, method, scope) in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} is documented");
+            Assert.True(item.TryGetProperty(method, out var operation), $"{method.ToUpperInvariant()} {path} is documented");
+            var security = operation.GetProperty("security")[0].GetProperty("Bearer");
+            Assert.Equal(scope, security[0].GetString());
+            var responses = operation.GetProperty("responses");
+            Assert.True(responses.TryGetProperty("401", out _) && responses.TryGetProperty("403", out _) && responses.TryGetProperty("429", out _));
+        }
+
+        Assert.True(paths.GetProperty("/videos").GetProperty("get").GetProperty("responses").TryGetProperty("503", out _));
+        Assert.Equal("bearer", document.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+
+        using var docs = await anonymous.GetAsync("/docs");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
+    }
+}

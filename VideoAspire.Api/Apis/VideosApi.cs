@@ -35,26 +35,24 @@ public static class VideosApi
             .WithDescription(
                 "One `channel_id`: the channel's videos, or an error status. Several (up to 50): always 200, one " +
                 "entry per id whose value is the video list or, for that id alone, a problem details object.")
-            .Produces<Dictionary<string, IReadOnlyList<LatestVideo>>>(StatusCodes.Status200OK)
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesProblem(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesReadResponses();
 
         // The original service's path, kept so existing callers keep working.
         api.MapGet("/video/", GetLatestVideos)
             .WithName("GetLatestVideosLegacy")
             .WithSummary("Alias of /videos")
+            .ProducesReadResponses();
+
+        return api;
+    }
+
+    private static RouteHandlerBuilder ProducesReadResponses(this RouteHandlerBuilder endpoint) => endpoint
             .Produces<Dictionary<string, IReadOnlyList<LatestVideo>>>(StatusCodes.Status200OK)
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-
-        return api;
-    }
 
     public static async Task<IResult> GetLatestVideos(
         [FromQuery(Name = "channel_id")] string[]? channelIds,

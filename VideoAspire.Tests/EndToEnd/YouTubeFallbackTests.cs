@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using StackExchange.Redis;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.YouTube;
 using VideoAspire.Tests.Infrastructure;
@@ -189,43 +188,12 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
         AddVideos(channel, Day, Day.AddDays(-1), Day.AddDays(-2));
 
-        var redis = fixture.RedisServerResource;
-        await fixture.ExecuteResourceCommandAsync(redis, "resource-stop");
-        try
+        await using (await fixture.StopRedisAsync())
         {
-            await TestCatalog.EventuallyAsync(async () =>
-            {
-                try
-                {
-                    await fixture.Redis.GetDatabase().PingAsync();
-                    return false;
-                }
-                catch (RedisException)
-                {
-                    return true;
-                }
-            }, TimeSpan.FromSeconds(30), "Redis is down");
-
             var videos = await GetVideosAsync(channel.Id);
             Assert.Equal(3, videos.Count);
             await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channel.Id) == 3,
                 TimeSpan.FromSeconds(30), "the Api persists in-process");
-        }
-        finally
-        {
-            await fixture.ExecuteResourceCommandAsync(redis, "resource-start");
-            await TestCatalog.EventuallyAsync(async () =>
-            {
-                try
-                {
-                    await fixture.Redis.GetDatabase().PingAsync();
-                    return true;
-                }
-                catch (RedisException)
-                {
-                    return false;
-                }
-            }, TimeSpan.FromSeconds(60), "Redis is back");
         }
     }
 

@@ -114,6 +114,39 @@ public sealed class AppHostFixture : IAsyncLifetime
             ? "redis"
             : ResourceNames.Cache;
 
+    /// <summary>
+    /// Stops the Redis server and waits until it is unreachable; disposing starts it again and waits until it answers.
+    /// </summary>
+    public async Task<IAsyncDisposable> StopRedisAsync()
+    {
+        var resource = RedisServerResource;
+        await ExecuteResourceCommandAsync(resource, "resource-stop");
+        await TestCatalog.EventuallyAsync(async () => !await RedisAnswersAsync(), TimeSpan.FromSeconds(30), "Redis is down");
+        return new Restart(async () =>
+        {
+            await ExecuteResourceCommandAsync(resource, "resource-start");
+            await TestCatalog.EventuallyAsync(RedisAnswersAsync, TimeSpan.FromSeconds(60), "Redis is back");
+        });
+    }
+
+    private async Task<bool> RedisAnswersAsync()
+    {
+        try
+        {
+            await Redis.GetDatabase().PingAsync();
+            return true;
+        }
+        catch (RedisException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Restart(Func<Task> restart) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await restart();
+    }
+
     public async Task ExecuteResourceCommandAsync(string resource, string command)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command).WaitAsync(StartTimeout);

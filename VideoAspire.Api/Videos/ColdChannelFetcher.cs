@@ -139,6 +139,7 @@ public sealed partial class ColdChannelFetcher(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            LogFetchLockUnavailable(ex, channelId);
             return true; // without Redis there is no cross-instance coordination: fetch locally
         }
     }
@@ -193,6 +194,9 @@ public sealed partial class ColdChannelFetcher(
             // Without Redis the next request asks YouTube again; the single flight still bounds concurrency.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch lock for {ChannelId} unavailable; fetching without cross-instance coordination")]
+    private partial void LogFetchLockUnavailable(Exception exception, string channelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Another instance is fetching {ChannelId}; waiting for its result")]
     private partial void LogWaitingForPeer(string channelId);

@@ -126,6 +126,15 @@ public sealed class AppHostFixture : IAsyncLifetime
         {
             await ExecuteResourceCommandAsync(resource, "resource-start");
             await TestCatalog.EventuallyAsync(RedisAnswersAsync, TimeSpan.FromSeconds(60), "Redis is back");
+            // The services reconnect on their own schedule: wait until every instance's readiness check passes again
+            // (several in a row, so both Api replicas behind the proxy have answered).
+            var healthy = 0;
+            await TestCatalog.EventuallyAsync(async () =>
+            {
+                using var response = await Api.GetAsync("/health");
+                healthy = response.IsSuccessStatusCode ? healthy + 1 : 0;
+                return healthy >= 6;
+            }, TimeSpan.FromSeconds(60), "the Api instances reach Redis again");
         });
     }
 

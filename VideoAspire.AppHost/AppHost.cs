@@ -2,7 +2,9 @@ using Microsoft.Extensions.Configuration;
 using VideoAspire;
 using VideoAspire.AppHost;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// `--no-dashboard` (the benchmark): no dashboard, and no OTLP export with nobody to receive it.
+var noDashboard = args.Contains("--no-dashboard");
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = args, DisableDashboard = noDashboard });
 
 // Redis and PostgreSQL: containers, local processes or existing servers, whichever this machine can do.
 var (cache, database) = builder.AddBackingServices();
@@ -21,8 +23,6 @@ builder.AddProject<Projects.VideoAspire_Api>(ResourceNames.Api)
     .WithYouTubeApiKey(youTubeApiKey)
     .WithExternalHttpEndpoints()
     .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
-    // The benchmark measures Kestrel itself, not the development proxy in front of it.
-    .WithEndpoint("http", endpoint => endpoint.IsProxied = builder.Configuration.GetValue("AppHost:ProxyApi", true))
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.VideoAspire_Worker>(ResourceNames.Worker)
@@ -32,5 +32,10 @@ builder.AddProject<Projects.VideoAspire_Worker>(ResourceNames.Worker)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Worker", "YouTube")
     .WithYouTubeApiKey(youTubeApiKey)
     .WithHttpHealthCheck("/health");
+
+if (noDashboard)
+{
+    builder.WithoutOtlpExport();
+}
 
 builder.Build().Run();

@@ -87,6 +87,16 @@ public static class BackingServices
             }
         });
 
+    /// <summary>Removes the OTLP endpoint Aspire gives every project (useful only when a dashboard or collector listens).</summary>
+    public static void WithoutOtlpExport(this IDistributedApplicationBuilder builder)
+    {
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
+        }
+    }
+
     private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase) { "YouTube:ApiKey" };
 
     /// <summary>The Data API key as a secret parameter, when one is configured (YouTube__ApiKey or Parameters:youtube-api-key).</summary>

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
-API="http://127.0.0.1:5080"
+PROXY="http://127.0.0.1:5080"   # the AppHost's development proxy; measurements go to the Api's own port
 BASELINE="http://127.0.0.1:5199"
 CHANNEL="UC0032Wkd3aCT4rRi1YOVc2d"
 work="$(mktemp -d)"
@@ -24,16 +24,20 @@ trap cleanup EXIT
 echo "Building (Release)..."
 dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
 
-echo "Starting the AppHost (Api without the development proxy, fresh data directory)..."
-ASPNETCORE_ENVIRONMENT=Production dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- \
-  AppHost:ProxyApi=false "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
+echo "Starting the AppHost (no dashboard, fresh data directory)..."
+dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
+  "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 180); do
-  [[ "$(curl -s "$API/health" || true)" == "Healthy" ]] && break
+  [[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] && break
   kill -0 "${pids[0]}" 2>/dev/null || break
   sleep 1
 done
-[[ "$(curl -s "$API/health" || true)" == "Healthy" ]] || { echo "Api did not become healthy; log:"; tail -50 "$work/apphost.log"; exit 1; }
+[[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] || { echo "Api did not become healthy; log:"; tail -50 "$work/apphost.log"; exit 1; }
+# Measure Kestrel itself, as the baseline is: bypass the development proxy and talk to the Api's own port.
+api_port=$(ss -Hltnp | awk '/"VideoAspire.Api"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}')
+[[ -n "$api_port" ]] || { echo "Cannot find the Api's own port (ss -ltnp)"; exit 1; }
+API="http://127.0.0.1:$api_port"
 
 # Latency of single requests as a caller sees them (curl, milliseconds).
 ms() { curl -s -o "$1" -w '%{time_total}' "$2" | awk '{printf "%.2f", $1 * 1000}'; }
@@ -66,6 +70,7 @@ echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores..."
 read -r b_rps b_p50 b_p99 b_err <<<"$(run "$BASELINE/videos")"
 read -r c_rps c_p50 c_p99 c_err <<<"$(run "$API/videos?channel_id=$CHANNEL")"
 read -r r_rps r_p50 r_p99 r_err <<<"$(run "$API/" -s benchmarks/rotate-channels.lua)"
+read -r p_rps p_p50 p_p99 p_err <<<"$(run "$PROXY/videos?channel_id=$CHANNEL")"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo
@@ -76,5 +81,6 @@ printf '%-44s %12s %9s %9s %14s  %s\n' "scenario" "requests/s" "p50" "p99" "cost
 printf '%-44s %12s %9s %9s %14s  %s\n' "bare Kestrel, constant body (baseline)" "$b_rps" "$b_p50" "$b_p99" "1.00x" "$b_err"
 printf '%-44s %12s %9s %9s %14s  %s\n' "GET /videos, one channel (output cache)" "$c_rps" "$c_p50" "$c_p99" "$(ratio "$b_rps" "$c_rps")x" "$c_err"
 printf '%-44s %12s %9s %9s %14s  %s\n' "GET /videos, 400 channels rotating" "$r_rps" "$r_p50" "$r_p99" "$(ratio "$b_rps" "$r_rps")x" "$r_err"
+printf '%-44s %12s %9s %9s %14s  %s\n' "GET /videos, one channel, via dev proxy" "$p_rps" "$p_p50" "$p_p99" "$(ratio "$b_rps" "$p_rps")x" "$p_err"
 echo
 echo "cost vs base = baseline requests/s divided by scenario requests/s (target: cached read <= 2x)."

@@ -23,8 +23,7 @@ public static class CatalogExtensions
     /// </summary>
     public static IHostApplicationBuilder AddVideoCatalog(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<VideosDbContext>(ResourceNames.Database,
-            configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+        builder.AddVideosDatabase();
 
         builder.AddRedisClient(ResourceNames.Cache, configureOptions: options =>
         {
@@ -52,6 +51,14 @@ public static class CatalogExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SnapshotHandoff>();
 
+        return builder;
+    }
+
+    /// <summary>The EF Core context on PostgreSQL (Aspire integration: pooling, retries, health check, tracing).</summary>
+    public static IHostApplicationBuilder AddVideosDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.AddNpgsqlDbContext<VideosDbContext>(ResourceNames.Database,
+            configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
         return builder;
     }
 

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using VideoAspire;
-using VideoAspire.Catalog.Data;
+using VideoAspire.Catalog;
 using VideoAspire.MigrationService;
 
 // Runs once before the Api and Worker start (the AppHost waits for it to complete):
@@ -8,8 +6,7 @@ using VideoAspire.MigrationService;
 var builder = Host.CreateApplicationBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddNpgsqlDbContext<VideosDbContext>(ResourceNames.Database,
-    configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+builder.AddVideosDatabase();
 builder.Services.AddHostedService<DatabaseInitializer>();
 
 builder.Build().Run();

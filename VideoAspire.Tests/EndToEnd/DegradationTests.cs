@@ -34,4 +34,40 @@ public sealed class DegradationTests(AppHostFixture fixture)
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Unexpected_failures_are_500_problem_details_without_internals()
+    {
+        // A fault no code path expects (the table is briefly gone: a botched manual migration, say).
+        var channelId = TestCatalog.NewChannelId();
+        await fixture.Database.ExecuteAsync("ALTER TABLE videos RENAME TO videos_moved_away");
+        try
+        {
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={channelId}");
+
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains("\"status\":500", body);
+            Assert.DoesNotContain("   at ", body);
+            Assert.DoesNotContain("videos_moved_away", body);
+            Assert.DoesNotContain("Exception", body);
+        }
+        finally
+        {
+            await fixture.Database.ExecuteAsync("ALTER TABLE videos_moved_away RENAME TO videos");
+        }
+    }
+
+    [Fact]
+    public async Task Redis_evicts_least_recently_used_keys_within_a_memory_bound()
+    {
+        var server = fixture.Redis.GetServers().Single();
+
+        var policy = await server.ConfigGetAsync("maxmemory-policy");
+        var maxMemory = await server.ConfigGetAsync("maxmemory");
+
+        Assert.Equal("allkeys-lru", policy.Single().Value);
+        Assert.True(long.Parse(maxMemory.Single().Value) > 0, "maxmemory is bounded");
+    }
 }

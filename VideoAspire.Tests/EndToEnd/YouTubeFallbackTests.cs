@@ -137,10 +137,18 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-stop");
         try
         {
-            await GetVideosAsync(channel.Id); // answered at once, handed off to nobody yet
+            // The caller's trace (W3C traceparent) must travel with the hand-off, so the Worker's work joins it.
+            var traceId = ActivityTraceId.CreateRandom().ToHexString();
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/videos?channel_id={channel.Id}&wait=true");
+            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var response = await fixture.Api.SendAsync(request); // answered at once, handed off to nobody yet
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
             await Task.Delay(TimeSpan.FromSeconds(2));
             Assert.Equal(0, await VideoCountAsync(channel.Id));
-            Assert.True(await fixture.Redis.GetDatabase().StreamLengthAsync(SnapshotHandoff.StreamKey) > 0);
+            var entries = await fixture.Redis.GetDatabase().StreamRangeAsync(SnapshotHandoff.StreamKey);
+            var entry = Assert.Single(entries, e => ((string?)e["snapshot"])?.Contains(channel.Id) == true);
+            Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-0[01]$", (string?)entry["traceparent"]);
         }
         finally
         {

@@ -66,14 +66,15 @@ public sealed class SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider t
         entries.Where(e => !e.IsNull).Select(e => new HandoffMessage(
             e.Id!,
             e["snapshot"].IsNullOrEmpty ? null : TryDeserialize(e["snapshot"]!),
-            DateTimeOffset.FromUnixTimeMilliseconds((long)e["published"]),
+            e["published"].TryParse(out long published) ? DateTimeOffset.FromUnixTimeMilliseconds(published) : DateTimeOffset.UtcNow,
             e["traceparent"].IsNullOrEmpty ? null : (string?)e["traceparent"])).ToList();
 
     private static ChannelSnapshot? TryDeserialize(string json)
     {
         try
         {
-            return JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ChannelSnapshot);
+            var snapshot = JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ChannelSnapshot);
+            return snapshot is { Videos: not null } && ChannelId.IsValid(snapshot.ChannelId) ? snapshot : null;
         }
         catch (JsonException)
         {

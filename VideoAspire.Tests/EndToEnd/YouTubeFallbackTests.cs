@@ -191,6 +191,28 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task Malformed_hand_off_entries_are_dropped_without_blocking_the_rest()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var redis = fixture.Redis.GetDatabase();
+        var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
+        await handoff.EnsureConsumerGroupAsync();
+
+        // Hostile or broken writers: not JSON, no fields, a channel id that is not one.
+        await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "snapshot", "{not json");
+        await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "unexpected", "field");
+        await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "snapshot",
+            "{\"ChannelId\":\"'; DROP TABLE videos; --\",\"Title\":null,\"Videos\":[],\"Source\":\"x\",\"FetchedAt\":\"2026-01-01T00:00:00Z\"}");
+        await handoff.PublishAsync(new ChannelSnapshot(channelId, "After the junk",
+            [new FetchedVideo(TestCatalog.NewVideoId(), "Still persisted", Day)], "test", DateTimeOffset.UtcNow));
+
+        await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channelId) == 1,
+            TimeSpan.FromSeconds(30), "the valid entry behind the junk is persisted");
+        await TestCatalog.EventuallyAsync(async () => await redis.StreamLengthAsync(SnapshotHandoff.StreamKey) == 0,
+            TimeSpan.FromSeconds(30), "the junk is dropped from the stream");
+    }
+
+    [Fact]
     public async Task Redis_down_persists_in_process()
     {
         var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Quartz;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Caching;
@@ -77,7 +78,19 @@ public sealed partial class PersistHandoffJob(
         }
 
         activity?.SetTag("videoaspire.channel_id", snapshot.ChannelId);
-        var changed = await db.UpsertAsync(snapshot, cancellationToken);
+        int changed;
+        try
+        {
+            changed = await db.UpsertAsync(snapshot, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal))
+        {
+            // Data PostgreSQL will never accept (classes 22/23): retrying cannot help, and must not block the stream.
+            LogRejectedSnapshot(ex, message.Id, snapshot.ChannelId);
+            await handoff.CompleteAsync(message.Id);
+            return;
+        }
+
 
         // The database is now the truth: the cache and every cached response must show it.
         var latest = await db.GetLatestVideosAsync(snapshot.ChannelId, cancellationToken) ?? [];
@@ -93,6 +106,9 @@ public sealed partial class PersistHandoffJob(
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Persisted {VideoCount} videos of {ChannelId} from the hand-off ({ChangedRows} rows changed, lag {LagMilliseconds:F0} ms)")]
     private partial void LogPersisted(string channelId, int videoCount, int changedRows, double lagMilliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hand-off entry {MessageId} for {ChannelId} rejected by PostgreSQL; dropped")]
+    private partial void LogRejectedSnapshot(Exception exception, string messageId, string channelId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hand-off entry {MessageId} is unreadable; dropped")]
     private partial void LogPoisonMessage(string messageId);

@@ -52,10 +52,14 @@ internal static class LocalProcesses
         ];
 
         // PostgreSQL refuses to run as root: drop to the postgres account when the AppHost is root (CI containers).
-        var postgres = (Environment.IsPrivilegedProcess
-                ? builder.AddExecutable("postgres", "runuser", dataDirectory,
-                    ["-u", "postgres", "--", Path.Combine(bin, "postgres"), .. serverArguments])
-                : builder.AddExecutable("postgres", Path.Combine(bin, "postgres"), dataDirectory, serverArguments))
+        string[] server = Environment.IsPrivilegedProcess
+            ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", Path.Combine(bin, "postgres"), .. serverArguments]
+            : [Path.Combine(bin, "postgres"), .. serverArguments];
+
+        // DCP stops a process with SIGTERM, which PostgreSQL reads as "smart" shutdown: wait for every client to
+        // disconnect, i.e. never while the Api and Worker hold pooled connections. Translate it to SIGINT ("fast").
+        var postgres = builder.AddExecutable("postgres", "/bin/sh", dataDirectory,
+                ["-c", FastShutdownWrapper, "postgres-wrapper", .. server])
             .WithEndpoint("tcp", endpoint =>
             {
                 endpoint.Port = port;
@@ -69,6 +73,9 @@ internal static class LocalProcesses
             $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres;Database={ResourceNames.Database}"));
         return BackingService.Of(connection, postgres);
     }
+
+    private const string FastShutdownWrapper =
+        """trap 'kill -INT "$child" 2>/dev/null' TERM INT; "$@" & child=$!; while kill -0 "$child" 2>/dev/null; do wait "$child"; done""";
 
     /// <summary>First run only: creates the cluster (trust authentication on loopback; it is a local development server).</summary>
     private static void InitializeCluster(string bin, string dataDirectory)

@@ -21,9 +21,13 @@ public static class CatalogExtensions
     /// PostgreSQL (EF Core) and Redis (latest-five cache and output-cache store) through the Aspire client
     /// integrations, which also add their health checks and telemetry.
     /// </summary>
-    public static IHostApplicationBuilder AddVideoCatalog(this IHostApplicationBuilder builder)
+    /// <param name="retryDatabaseFailures">
+    /// Retry transient PostgreSQL failures inside EF Core (background work: yes). The Api says no: a request must fail
+    /// fast and degrade (to YouTube, or 503) rather than hang through a minute of retries.
+    /// </param>
+    public static IHostApplicationBuilder AddVideoCatalog(this IHostApplicationBuilder builder, bool retryDatabaseFailures = true)
     {
-        builder.AddVideosDatabase();
+        builder.AddVideosDatabase(retryDatabaseFailures);
 
         builder.AddRedisClient(ResourceNames.Cache, configureOptions: options =>
         {
@@ -55,9 +59,10 @@ public static class CatalogExtensions
     }
 
     /// <summary>The EF Core context on PostgreSQL (Aspire integration: pooling, retries, health check, tracing).</summary>
-    public static IHostApplicationBuilder AddVideosDatabase(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddVideosDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true)
     {
         builder.AddNpgsqlDbContext<VideosDbContext>(ResourceNames.Database,
+            configureSettings: settings => settings.DisableRetry = !retryOnFailure,
             configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
         return builder;
     }

@@ -1,6 +1,4 @@
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace VideoAspire.Api.Extensions;
 
@@ -16,7 +14,7 @@ internal sealed partial class DependencyUnavailableExceptionHandler(
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsDatabaseUnavailable(exception))
+        if (!DatabaseFailures.IsUnavailable(exception))
         {
             return false;
         }
@@ -36,10 +34,6 @@ internal sealed partial class DependencyUnavailableExceptionHandler(
             },
         });
     }
-
-    private static bool IsDatabaseUnavailable(Exception exception) =>
-        exception is NpgsqlException { IsTransient: true } or TimeoutException
-        || exception.InnerException is NpgsqlException or SocketException;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL unavailable while serving {Path}")]
     private partial void LogDatabaseUnavailable(Exception exception, string path);

@@ -8,7 +8,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddVideoCatalog();
+        builder.AddVideoCatalog(retryDatabaseFailures: false);
         builder.AddYouTubeSource();
 
         builder.Services.AddOptions<ApiOptions>()

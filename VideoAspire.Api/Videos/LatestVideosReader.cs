@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VideoAspire.Api.Extensions;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
@@ -25,7 +26,8 @@ public sealed partial class LatestVideosReader(
             videos = await LoadFromDatabaseAsync(channelId, cancellationToken);
             if (videos is null)
             {
-                // Known nowhere yet: YouTube decides (the row, and its last_accessed_at, arrive with the hand-off).
+                // Known nowhere yet, or the database is down: YouTube decides (the row, and its last_accessed_at,
+                // arrive with the hand-off).
                 return await coldFetcher.FetchAsync(channelId, wait, cancellationToken);
             }
 
@@ -42,13 +44,27 @@ public sealed partial class LatestVideosReader(
         activity?.SetTag("videoaspire.channel_id", channelId);
         var started = Stopwatch.GetTimestamp();
 
-        var videos = await db.GetLatestVideosAsync(channelId, cancellationToken);
+        IReadOnlyList<LatestVideo>? videos;
+        try
+        {
+            videos = await db.GetLatestVideosAsync(channelId, cancellationToken);
+        }
+        catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
+        {
+            // Degrade: YouTube can still answer (and the hand-off waits for PostgreSQL to come back).
+            LogDatabaseUnavailable(ex, channelId);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            return null;
+        }
 
         CatalogTelemetry.DatabaseQueries.Add(1);
         activity?.SetTag("videoaspire.video_count", videos?.Count);
         LogDatabaseRead(channelId, videos?.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return videos;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unavailable reading {ChannelId}; asking YouTube instead")]
+    private partial void LogDatabaseUnavailable(Exception exception, string channelId);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Read latest videos of {ChannelId} from PostgreSQL: {VideoCount} videos in {ElapsedMilliseconds:F1} ms (null = unknown channel)")]

@@ -36,6 +36,40 @@ public sealed class DegradationTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task PostgreSQL_down_serves_caches_and_youtube_and_loses_nothing()
+    {
+        var cached = TestCatalog.NewChannelId();
+        await fixture.Database.AddChannelAsync(cached);
+        await fixture.Database.AddVideoAsync(cached, TestCatalog.NewVideoId(), "From the cache", DateTimeOffset.UtcNow.AddDays(-1));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Api.GetAsync($"/videos?channel_id={cached}")).StatusCode);
+        var cold = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        cold.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Fetched during the outage", DateTimeOffset.UtcNow.AddHours(-3)));
+        var nowhere = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        nowhere.Api = ApiMode.ServerError;
+        nowhere.Feed = FeedMode.ServerError;
+
+        await using (await fixture.StopPostgresAsync())
+        {
+            using var fromCache = await fixture.Api.GetAsync($"/videos?channel_id={cached}");
+            Assert.Equal(HttpStatusCode.OK, fromCache.StatusCode);
+
+            using var fromYouTube = await fixture.Api.GetAsync($"/videos?channel_id={cold.Id}&wait=true");
+            Assert.Equal(HttpStatusCode.OK, fromYouTube.StatusCode);
+            Assert.Contains("Fetched during the outage", await fromYouTube.Content.ReadAsStringAsync());
+
+            using var unavailable = await fixture.Api.GetAsync($"/videos?channel_id={nowhere.Id}&wait=true");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+            Assert.Equal("application/problem+json", unavailable.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(unavailable.Headers.RetryAfter);
+        }
+
+        // The hand-off waited in Redis while PostgreSQL was away: nothing fetched during the outage is lost.
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", cold.Id) == 1,
+            TimeSpan.FromSeconds(90), "the video fetched during the outage is persisted");
+    }
+
+    [Fact]
     public async Task Unexpected_failures_are_500_problem_details_without_internals()
     {
         // A fault no code path expects (the table is briefly gone: a botched manual migration, say).

@@ -117,15 +117,19 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>
     /// Stops the Redis server and waits until it is unreachable; disposing starts it again and waits until it answers.
     /// </summary>
-    public async Task<IAsyncDisposable> StopRedisAsync()
+    public Task<IAsyncDisposable> StopRedisAsync() => StopServerAsync(RedisServerResource, "Redis", RedisAnswersAsync);
+
+    /// <summary>The same for PostgreSQL.</summary>
+    public Task<IAsyncDisposable> StopPostgresAsync() => StopServerAsync("postgres", "PostgreSQL", PostgresAnswersAsync);
+
+    private async Task<IAsyncDisposable> StopServerAsync(string resource, string what, Func<Task<bool>> answers)
     {
-        var resource = RedisServerResource;
         await ExecuteResourceCommandAsync(resource, "resource-stop");
-        await TestCatalog.EventuallyAsync(async () => !await RedisAnswersAsync(), TimeSpan.FromSeconds(30), "Redis is down");
+        await TestCatalog.EventuallyAsync(async () => !await answers(), TimeSpan.FromSeconds(30), $"{what} is down");
         return new Restart(async () =>
         {
             await ExecuteResourceCommandAsync(resource, "resource-start");
-            await TestCatalog.EventuallyAsync(RedisAnswersAsync, TimeSpan.FromSeconds(60), "Redis is back");
+            await TestCatalog.EventuallyAsync(answers, TimeSpan.FromSeconds(60), $"{what} is back");
             // The services reconnect on their own schedule: wait until every instance's readiness check passes again
             // (several in a row, so both Api replicas behind the proxy have answered).
             var healthy = 0;
@@ -134,7 +138,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 using var response = await Api.GetAsync("/health");
                 healthy = response.IsSuccessStatusCode ? healthy + 1 : 0;
                 return healthy >= 6;
-            }, TimeSpan.FromSeconds(60), "the Api instances reach Redis again");
+            }, TimeSpan.FromSeconds(60), $"the Api instances reach {what} again");
         });
     }
 
@@ -146,6 +150,20 @@ public sealed class AppHostFixture : IAsyncLifetime
             return true;
         }
         catch (RedisException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> PostgresAnswersAsync()
+    {
+        try
+        {
+            Database.Clear(); // no pooled connection may pretend the server is there
+            await using var connection = await Database.OpenConnectionAsync();
+            return true;
+        }
+        catch (NpgsqlException)
         {
             return false;
         }

@@ -108,7 +108,8 @@ public sealed class ReadFeatureTests(AppHostFixture fixture)
         Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests }));
         Assert.NotNull(rejected[0].Headers.RetryAfter);
         Assert.Equal("application/problem+json", rejected[0].Content.Headers.ContentType?.MediaType);
-        Assert.All(health, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        // Exempt: never 429 (300 concurrent readiness probes may still report a check as slow; that is their job).
+        Assert.DoesNotContain(health, r => r.StatusCode == HttpStatusCode.TooManyRequests);
 
         // Another caller is not affected by the greedy one.
         using var other = fixture.CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "polite"));

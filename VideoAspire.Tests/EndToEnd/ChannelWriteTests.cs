@@ -162,11 +162,6 @@ public sealed class ChannelWriteTests(AppHostFixture fixture) : IDisposable
         return (body.RootElement.GetProperty("received").GetInt32(), body.RootElement.GetProperty("changed").GetInt32());
     }
 
-    private async Task<List<JsonElement>> ReadVideosAsync(string channelId)
-    {
-        using var response = await fixture.Api.GetAsync($"/videos?channel_id={channelId}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty(channelId).EnumerateArray().Select(v => v.Clone()).ToList();
-    }
+    private Task<List<JsonElement>> ReadVideosAsync(string channelId) =>
+        fixture.ReadVideosAsync($"/videos?channel_id={channelId}", channelId);
 }

@@ -182,11 +182,5 @@ public sealed class VideosApiTests(AppHostFixture fixture)
         Assert.Equal("Healthy", await fixture.Api.GetStringAsync("/alive"));
     }
 
-    private async Task<List<JsonElement>> GetVideosAsync(string path, string channelId)
-    {
-        using var response = await fixture.Api.GetAsync(path);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty(channelId).EnumerateArray().Select(v => v.Clone()).ToList();
-    }
+    private Task<List<JsonElement>> GetVideosAsync(string path, string channelId) => fixture.ReadVideosAsync(path, channelId);
 }

@@ -259,11 +259,6 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         }
     }
 
-    private async Task<List<JsonElement>> GetVideosAsync(string channelId)
-    {
-        using var response = await fixture.Api.GetAsync($"/videos?channel_id={channelId}&wait=true");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty(channelId).EnumerateArray().Select(v => v.Clone()).ToList();
-    }
+    private Task<List<JsonElement>> GetVideosAsync(string channelId) =>
+        fixture.ReadVideosAsync($"/videos?channel_id={channelId}&wait=true", channelId);
 }

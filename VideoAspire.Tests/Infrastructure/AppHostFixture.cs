@@ -95,6 +95,15 @@ public sealed class AppHostFixture : IAsyncLifetime
         Redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
     }
 
+    /// <summary>GETs a read path with the shared read token, expects 200, and returns the channel's videos.</summary>
+    public async Task<List<System.Text.Json.JsonElement>> ReadVideosAsync(string path, string channelId)
+    {
+        using var response = await Api.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty(channelId).EnumerateArray().Select(v => v.Clone()).ToList();
+    }
+
     /// <summary>A client for the Api with the given bearer token, or none.</summary>
     public HttpClient CreateApiClient(string? token = null)
     {

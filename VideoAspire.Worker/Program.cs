@@ -1,6 +1,6 @@
 using VideoAspire.Worker;
 
-// A web host only for /health and /alive; the work itself is Quartz jobs.
+// A web host only for /health, /alive and /metrics; the work itself is Quartz jobs.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

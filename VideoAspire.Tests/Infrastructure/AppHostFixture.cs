@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using VideoAspire.AppHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -73,11 +74,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             .AddFilter("VideoAspire.AppHost.Resources", LogLevel.Warning));
 
         // No dashboard means no OTLP collector: without this every process waits ~15 s for its exporter on stop.
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
-        }
+        builder.WithoutOtlpExport();
 
         _app = await builder.BuildAsync().WaitAsync(StartTimeout);
         await _app.StartAsync().WaitAsync(StartTimeout);

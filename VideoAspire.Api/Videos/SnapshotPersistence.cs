@@ -14,8 +14,19 @@ namespace VideoAspire.Api.Videos;
 /// Gets fetched videos into PostgreSQL without making the caller wait: normally by handing them to the Worker
 /// through the Redis stream; when Redis cannot take them, by writing them from a background queue in this process.
 /// </summary>
-public sealed partial class SnapshotPersistence(SnapshotHandoff handoff, ILogger<SnapshotPersistence> logger)
+public sealed partial class SnapshotPersistence
 {
+    private readonly SnapshotHandoff handoff;
+    private readonly ILogger<SnapshotPersistence> logger;
+
+    public SnapshotPersistence(SnapshotHandoff handoff, ILogger<SnapshotPersistence> logger)
+    {
+        this.handoff = handoff;
+        this.logger = logger;
+        // Export the counter from the start (at 0), so "increase(...) > 0" alerts have a series to watch.
+        CatalogTelemetry.HandoffFallbacks.Add(0);
+    }
+
     // Bounded: a long Redis outage under a flood of cold channels must not exhaust memory.
     private readonly Channel<ChannelSnapshot> _fallback = System.Threading.Channels.Channel.CreateBounded<ChannelSnapshot>(
         new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

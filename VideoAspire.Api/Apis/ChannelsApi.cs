@@ -52,7 +52,7 @@ public static class ChannelsApi
     }
 
     public static async Task<Results<Created<ChannelResponse>, Ok<ChannelResponse>, ValidationProblem>> RegisterChannel(
-        string channelId, ChannelRegistration? body, VideosDbContext db, LatestVideosCache cache, CancellationToken cancellationToken)
+        string channelId, ChannelRegistration? body, VideosDbContext db, LatestVideosCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = ChannelValidation.Validate(channelId, body);
         if (errors.Count > 0)
@@ -64,7 +64,7 @@ public static class ChannelsApi
         var created = channel is null;
         if (channel is null)
         {
-            channel = new Channel { Id = channelId, Title = body?.Title ?? "", CreatedAt = DateTimeOffset.UtcNow };
+            channel = new Channel { Id = channelId, Title = body?.Title ?? "", CreatedAt = time.GetUtcNow() };
             db.Channels.Add(channel);
         }
         else if (body?.Title is { } title)

@@ -73,7 +73,10 @@ public static class VideosApi
 
             return await reader.GetAsync(channelId, wait ?? false, cancellationToken) switch
             {
-                VideosLookup.Found(var videos) => JsonWithETag(new JsonObject { [channelId] = ToJson(videos) }),
+                // The common case serializes straight from the typed model: no intermediate JSON tree.
+                VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
+                    new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos },
+                    CatalogJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo)),
                 var failure => Failure(httpContext, channelId, failure),
             };
         }
@@ -92,12 +95,14 @@ public static class VideosApi
         {
             if (!ChannelId.IsValid(id))
             {
-                return (id, Entry: Problem(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)));
+                return (id, Entry: new Outcome(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)).ToJson());
             }
 
             await using var scope = scopeFactory.CreateAsyncScope();
             var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait ?? false, cancellationToken);
-            return (id, Entry: lookup is VideosLookup.Found(var videos) ? ToJson(videos) : ProblemFor(id, lookup));
+            return (id, Entry: lookup is VideosLookup.Found(var videos)
+                ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
+                : Describe(id, lookup).ToJson());
         }));
 
         var body = new JsonObject();
@@ -106,61 +111,60 @@ public static class VideosApi
             body[id] = entry;
         }
 
-        return JsonWithETag(body);
+        return JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(body, CatalogJsonContext.Default.JsonObject));
     }
 
     /// <summary>
     /// 200 with a strong ETag over the exact bytes; <c>If-None-Match</c> with the same tag answers 304 (the output
     /// cache does the same for responses it stores).
     /// </summary>
-    private static IResult JsonWithETag(JsonObject body)
+    private static IResult JsonWithETag(byte[] body)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, CatalogJsonContext.Default.JsonObject);
-        var etag = new EntityTagHeaderValue($"\"{XxHash128.HashToUInt128(bytes):x32}\"");
-        return TypedResults.Bytes(bytes, "application/json; charset=utf-8", entityTag: etag);
+        var etag = new EntityTagHeaderValue($"\"{XxHash128.HashToUInt128(body):x32}\"");
+        return TypedResults.Bytes(body, "application/json; charset=utf-8", entityTag: etag);
     }
 
     private static IResult Failure(HttpContext httpContext, string channelId, VideosLookup lookup)
     {
-        var problem = (JsonObject)ProblemFor(channelId, lookup);
-        var status = (int)problem["status"]!;
-        if (problem["retry_after"] is { } retryAfter)
+        var outcome = Describe(channelId, lookup);
+        if (outcome.RetryAfter is { } seconds)
         {
-            httpContext.Response.Headers.RetryAfter = retryAfter.ToString();
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
         return TypedResults.Problem(
-            statusCode: status,
-            title: (string?)problem["title"],
-            detail: (string?)problem["detail"],
-            extensions: status == StatusCodes.Status202Accepted ? new Dictionary<string, object?> { ["channel_id"] = channelId } : null);
+            statusCode: outcome.Status,
+            title: outcome.Title,
+            detail: outcome.Detail,
+            extensions: outcome.Status == StatusCodes.Status202Accepted ? new Dictionary<string, object?> { ["channel_id"] = channelId } : null);
     }
 
-    private static JsonNode ProblemFor(string channelId, VideosLookup lookup) => lookup switch
+    private static Outcome Describe(string channelId, VideosLookup lookup) => lookup switch
     {
-        VideosLookup.NotFound => Problem(StatusCodes.Status404NotFound, "Channel not found",
+        VideosLookup.NotFound => new(StatusCodes.Status404NotFound, "Channel not found",
             $"YouTube has no channel with id '{channelId}'."),
-        VideosLookup.Pending => Problem(StatusCodes.Status202Accepted, "Fetch in progress",
+        VideosLookup.Pending => new(StatusCodes.Status202Accepted, "Fetch in progress",
             $"Channel '{channelId}' is being fetched from YouTube. Ask again shortly, or add wait=true to wait for it.",
             PendingRetryAfterSeconds),
-        _ => Problem(StatusCodes.Status503ServiceUnavailable, "YouTube unavailable",
+        _ => new(StatusCodes.Status503ServiceUnavailable, "YouTube unavailable",
             $"Channel '{channelId}' is not stored yet and YouTube cannot be reached right now. Retry later.",
             UpstreamRetryAfterSeconds),
     };
 
-    private static JsonObject Problem(int status, string title, string detail, int? retryAfter = null)
+    /// <summary>Why one channel has no video list: a response's problem details, or one entry of a batch.</summary>
+    private sealed record Outcome(int Status, string Title, string Detail, int? RetryAfter = null)
     {
-        var problem = new JsonObject { ["status"] = status, ["title"] = title, ["detail"] = detail };
-        if (retryAfter is { } seconds)
+        public JsonObject ToJson()
         {
-            problem["retry_after"] = seconds;
+            var problem = new JsonObject { ["status"] = Status, ["title"] = Title, ["detail"] = Detail };
+            if (RetryAfter is { } seconds)
+            {
+                problem["retry_after"] = seconds;
+            }
+
+            return problem;
         }
-
-        return problem;
     }
-
-    private static JsonNode ToJson(IReadOnlyList<LatestVideo> videos) =>
-        JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!;
 
     private static string InvalidIdMessage(string? channelId) => string.IsNullOrEmpty(channelId)
         ? "channel_id is required."

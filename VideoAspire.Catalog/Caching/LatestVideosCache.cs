@@ -18,7 +18,6 @@ public sealed partial class LatestVideosCache(
     IOptions<CacheOptions> options,
     ILogger<LatestVideosCache> logger)
 {
-
     public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId)
     {
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);

@@ -63,9 +63,7 @@ public sealed class ReadFeatureTests(AppHostFixture fixture)
     [Fact]
     public async Task Slow_cold_fetch_is_202_then_the_next_request_gets_the_data()
     {
-        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
-        channel.Api = ApiMode.Slow;
-        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Worth the wait", DateTimeOffset.UtcNow.AddDays(-1)));
+        var channel = AddSlowChannel();
 
         using var accepted = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}");
 
@@ -86,13 +84,20 @@ public sealed class ReadFeatureTests(AppHostFixture fixture)
     [Fact]
     public async Task Wait_true_opts_out_of_202()
     {
-        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
-        channel.Api = ApiMode.Slow;
-        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Patient", DateTimeOffset.UtcNow.AddDays(-1)));
+        var channel = AddSlowChannel();
 
         using var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>A channel whose Data API answers take longer than the Api's request budget (but within its timeouts).</summary>
+    private FakeChannel AddSlowChannel()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Api = ApiMode.Slow;
+        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Worth the wait", DateTimeOffset.UtcNow.AddDays(-1)));
+        return channel;
     }
 
     [Fact]

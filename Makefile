@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build benchmark benchmark-db stress-test deps clean-data
+.PHONY: run test build benchmark benchmark-scale benchmark-db stress-test deps clean-data
 
 APPHOST := VideoAspire.AppHost
 TESTS   := VideoAspire.Tests
@@ -23,6 +23,10 @@ test: deps
 ## Starts the app, measures cached reads against a bare Kestrel baseline, prints ratios.
 benchmark: deps
 	./scripts/benchmark.sh
+
+## One million channels x 20 videos (loaded once into .data/), the product under Zipf and uniform load, ratios vs bare Kestrel.
+benchmark-scale: deps
+	./scripts/benchmark-scale.sh
 
 ## Loads 10 million videos into a throw-away PostgreSQL and shows the latest-five query stays an index seek.
 benchmark-db: deps

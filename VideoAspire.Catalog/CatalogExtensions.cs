@@ -29,7 +29,9 @@ public static class CatalogExtensions
     {
         builder.AddVideosDatabase(retryDatabaseFailures);
 
-        builder.AddRedisClient(ResourceNames.Cache, configureOptions: options =>
+        // Redis spans come from our own cache spans ("cache get", "output cache get"): the integration's profiler-based
+        // tracing cost ~100 µs of CPU per cache miss on the benchmark (three Redis commands), for spans we already have.
+        builder.AddRedisClient(ResourceNames.Cache, configureSettings: settings => settings.DisableTracing = true, configureOptions: options =>
         {
             // Never block a request on a Redis that is down: fail the command at once and let the caller degrade.
             options.AbortOnConnectFail = false;
@@ -37,6 +39,9 @@ public static class CatalogExtensions
             options.ConnectTimeout = 2_000;
             options.AsyncTimeout = 1_000;
             options.SyncTimeout = 1_000;
+            // Socket I/O on the .NET thread pool instead of the library's dedicated threads: on a few cores, one pool
+            // means fewer threads handing work to each other (measured: ~40% more cache misses served per second).
+            options.SocketManager = SocketManager.ThreadPool;
         });
 
         // Aspire.StackExchange.Redis.OutputCaching is not on this package mirror; this is its equivalent:
@@ -45,7 +50,8 @@ public static class CatalogExtensions
         builder.Services.AddOptions<RedisOutputCacheOptions>()
             .Configure<IServiceProvider>((options, services) => options.ConnectionMultiplexerFactory =
                 () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
-        DecorateOutputCacheStore(builder.Services);
+        builder.Services.DecorateOutputCacheStore((services, redisStore) => new FailSoftOutputCacheStore(
+            redisStore, services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<ILogger<FailSoftOutputCacheStore>>()));
 
         builder.Services.AddOptions<CacheOptions>()
             .BindConfiguration(CacheOptions.SectionName)
@@ -58,12 +64,23 @@ public static class CatalogExtensions
         return builder;
     }
 
-    /// <summary>The EF Core context on PostgreSQL (Aspire integration: pooling, retries, health check, tracing).</summary>
+    /// <summary>
+    /// PostgreSQL through the Aspire integrations (pooling, health checks, tracing): the EF Core context for writes and
+    /// background work, and a plain <see cref="Npgsql.NpgsqlDataSource"/> for the hot latest-five read, whose statement
+    /// is prepared once per connection (<c>Max Auto Prepare</c>, unless the connection string sets it).
+    /// </summary>
     public static IHostApplicationBuilder AddVideosDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true)
     {
         builder.AddNpgsqlDbContext<VideosDbContext>(ResourceNames.Database,
             configureSettings: settings => settings.DisableRetry = !retryOnFailure,
             configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
+        builder.AddNpgsqlDataSource(ResourceNames.Database, configureDataSourceBuilder: dataSource =>
+        {
+            if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 16;
+            }
+        });
         return builder;
     }
 
@@ -120,14 +137,14 @@ public static class CatalogExtensions
         }
     }
 
-    private static void DecorateOutputCacheStore(IServiceCollection services)
+    /// <summary>Wraps the registered output-cache store in another (fail-soft handling, a memory level in front).</summary>
+    public static IServiceCollection DecorateOutputCacheStore(
+        this IServiceCollection services, Func<IServiceProvider, IOutputCacheStore, IOutputCacheStore> decorate)
     {
         var registration = services.Last(d => d.ServiceType == typeof(IOutputCacheStore));
         services.Remove(registration);
-        services.AddSingleton<IOutputCacheStore>(sp => new FailSoftOutputCacheStore(
-            (IOutputCacheStore)(registration.ImplementationFactory?.Invoke(sp)
-                ?? registration.ImplementationInstance
-                ?? ActivatorUtilities.CreateInstance(sp, registration.ImplementationType!)),
-            sp.GetRequiredService<ILogger<FailSoftOutputCacheStore>>()));
+        return services.AddSingleton(sp => decorate(sp, (IOutputCacheStore)(registration.ImplementationFactory?.Invoke(sp)
+            ?? registration.ImplementationInstance
+            ?? ActivatorUtilities.CreateInstance(sp, registration.ImplementationType!))));
     }
 }

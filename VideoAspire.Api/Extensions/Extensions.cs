@@ -1,3 +1,4 @@
+using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Videos;
 using VideoAspire.Catalog;
@@ -18,6 +19,8 @@ public static class Extensions
 
         builder.Services.AddOutputCache(options =>
             options.AddPolicy(ChannelOutputCachePolicy.Name, builder => builder.AddPolicy<ChannelOutputCachePolicy>()));
+        // Hot channels answered from this instance's memory, in front of the Redis store every replica shares.
+        builder.Services.DecorateOutputCacheStore((services, shared) => ActivatorUtilities.CreateInstance<LocalOutputCacheStore>(services, shared));
 
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, CatalogJsonContext.Default));

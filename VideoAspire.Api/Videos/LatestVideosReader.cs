@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Npgsql;
 using VideoAspire.Api.Extensions;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
@@ -13,7 +14,7 @@ namespace VideoAspire.Api.Videos;
 /// </summary>
 public sealed partial class LatestVideosReader(
     LatestVideosCache cache,
-    VideosDbContext db,
+    NpgsqlDataSource database,
     ColdChannelFetcher coldFetcher,
     ChannelAccessTracker accessTracker,
     ILogger<LatestVideosReader> logger)
@@ -47,7 +48,7 @@ public sealed partial class LatestVideosReader(
         IReadOnlyList<LatestVideo>? videos;
         try
         {
-            videos = await db.GetLatestVideosAsync(channelId, cancellationToken);
+            videos = await database.GetLatestVideosAsync(channelId, cancellationToken);
         }
         catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
         {
@@ -66,7 +67,8 @@ public sealed partial class LatestVideosReader(
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unavailable reading {ChannelId}; asking YouTube instead")]
     private partial void LogDatabaseUnavailable(Exception exception, string channelId);
 
-    [LoggerMessage(Level = LogLevel.Information,
+    // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).
+    [LoggerMessage(Level = LogLevel.Debug,
         Message = "Read latest videos of {ChannelId} from PostgreSQL: {VideoCount} videos in {ElapsedMilliseconds:F1} ms (null = unknown channel)")]
     private partial void LogDatabaseRead(string channelId, int? videoCount, double elapsedMilliseconds);
 }

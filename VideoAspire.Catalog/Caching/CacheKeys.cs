@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace VideoAspire.Catalog.Caching;
 
 /// <summary>The Redis key and output-cache tag formats, defined once for the Api and the Worker.</summary>
@@ -7,6 +9,9 @@ public static class CacheKeys
 
     /// <summary>Output-cache tag carried by every cached response about the channel.</summary>
     public static string ChannelTag(string channelId) => $"channel:{channelId}";
+
+    /// <summary>Pub/sub channel on which every output-cache tag eviction is announced to the Api instances' memory level.</summary>
+    public static readonly RedisChannel OutputCacheEvictions = RedisChannel.Literal("videoaspire:output-cache:evictions");
 
     /// <summary>Marks a channel YouTube said does not exist (negative cache).</summary>
     public static string UnknownChannel(string channelId) => $"videos:unknown:{channelId}";

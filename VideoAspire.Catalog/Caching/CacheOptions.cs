@@ -9,4 +9,15 @@ public sealed class CacheOptions
     /// <summary>How long a channel's latest five live in Redis (and in the output cache).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Longest life of an answer in an Api instance's own memory (the output cache's first level). Evictions reach
+    /// every instance at once through Redis; this bounds staleness only if such a message is lost.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan LocalTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Memory an Api instance may use for its first-level output cache, in megabytes (0 turns it off).</summary>
+    [Range(0, 4096)]
+    public int LocalSizeLimitMegabytes { get; set; } = 64;
 }

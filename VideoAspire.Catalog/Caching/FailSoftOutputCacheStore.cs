@@ -11,7 +11,8 @@ namespace VideoAspire.Catalog.Caching;
 /// Wraps the Redis output-cache store so that Redis being down turns into cache misses instead of 500s:
 /// the output-cache middleware does not catch store failures itself.
 /// </summary>
-internal sealed partial class FailSoftOutputCacheStore(IOutputCacheStore inner, ILogger<FailSoftOutputCacheStore> logger)
+internal sealed partial class FailSoftOutputCacheStore(
+    IOutputCacheStore inner, IConnectionMultiplexer redis, ILogger<FailSoftOutputCacheStore> logger)
     : IOutputCacheBufferStore
 {
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
@@ -83,9 +84,15 @@ internal sealed partial class FailSoftOutputCacheStore(IOutputCacheStore inner, 
         }
     }
 
-    // Eviction failures propagate: callers that change data must know the stale entry may survive.
-    public ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken) =>
-        inner.EvictByTagAsync(tag, cancellationToken);
+    /// <summary>
+    /// Evicts in Redis, then announces the eviction so every Api instance drops its in-memory copy. Failures propagate:
+    /// callers that change data must know the stale entry may survive.
+    /// </summary>
+    public async ValueTask EvictByTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        await inner.EvictByTagAsync(tag, cancellationToken);
+        await redis.GetSubscriber().PublishAsync(CacheKeys.OutputCacheEvictions, tag);
+    }
 
     private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException;
 

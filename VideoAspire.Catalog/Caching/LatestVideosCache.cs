@@ -57,8 +57,9 @@ public sealed partial class LatestVideosCache(
         activity?.SetTag("videoaspire.channel_id", channelId);
         try
         {
-            var json = JsonSerializer.Serialize(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
-            await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId), json, options.Value.Ttl);
+            var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+            // Fire and forget: a cache fill must not add a round trip to the answer it caches.
+            await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId), json, options.Value.Ttl, flags: CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -99,7 +100,7 @@ public sealed partial class LatestVideosCache(
         var value = await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId));
         return value.IsNull
             ? null
-            : JsonSerializer.Deserialize(value.ToString(), CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+            : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
     }
 
     /// <summary>After a write: drops the channel's latest-five entry and its cached responses.</summary>
@@ -132,10 +133,10 @@ public sealed partial class LatestVideosCache(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Latest-five cache hit for {ChannelId}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache hit for {ChannelId}")]
     private partial void LogCacheHit(string channelId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Latest-five cache miss for {ChannelId}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache miss for {ChannelId}")]
     private partial void LogCacheMiss(string channelId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable during cache {Operation} for {ChannelId}; continuing without it")]

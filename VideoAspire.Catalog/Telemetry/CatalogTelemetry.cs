@@ -21,6 +21,12 @@ public static class CatalogTelemetry
     public static readonly Counter<long> CacheErrors =
         Meter.CreateCounter<long>("videoaspire.cache.errors", description: "Redis operations that failed and were degraded around");
 
+    public static readonly Counter<long> OutputCacheHits =
+        Meter.CreateCounter<long>("videoaspire.output_cache.hits", description: "Whole responses served from the output cache, by level (memory, redis)");
+
+    public static readonly Counter<long> OutputCacheMisses =
+        Meter.CreateCounter<long>("videoaspire.output_cache.misses", description: "Output-cache lookups neither level could answer");
+
     public static readonly Counter<long> DatabaseQueries =
         Meter.CreateCounter<long>("videoaspire.db.queries", description: "Latest-five queries sent to PostgreSQL");
 

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The read path at real scale: CHANNELS channels x VIDEOS_PER_CHANNEL videos in PostgreSQL (the real migrations),
+# the product started the way users run it (AppHost, Release, no dashboard), wrk against the Api's own port, and
+# every figure printed as a ratio against a bare-Kestrel baseline measured in the same run.
+#   make benchmark-scale                       (all scenarios; the first run loads the data, later runs reuse it)
+#   make benchmark-scale SCENARIO=zipf         (baseline + one of: cached, zipf, uniform, ceilings)
+#   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
+# Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
+# Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CHANNELS="${CHANNELS:-1000000}"
+VIDEOS_PER_CHANNEL="${VIDEOS_PER_CHANNEL:-20}"
+DURATION="${DURATION:-20s}"
+WARMUP="${WARMUP:-20s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+SCENARIO="${SCENARIO:-all}"
+SOAK="${SOAK:-0}"
+BASELINE="http://127.0.0.1:5199"
+export CHANNELS
+
+repo="$(pwd)"
+store="$repo/.data/benchmark-scale/${CHANNELS}x${VIDEOS_PER_CHANNEL}"
+work="$(mktemp -d)"
+chmod 755 "$work" # PostgreSQL runs as the postgres user when we are root: it must reach the folders
+bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+pg_port=$(free_port)
+as_pg=()
+if [[ $(id -u) -eq 0 ]]; then as_pg=(runuser -u postgres --); fi
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  "${as_pg[@]}" "$bin/pg_ctl" -D "$store/pg" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "Building (Release)..."
+dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
+dotnet tool restore >/dev/null
+
+# --- PostgreSQL with the data set (created once, reused by later runs) -------------------------------------------
+mkdir -p "$store"
+if [[ $(id -u) -eq 0 ]]; then chmod 755 "$repo/.data" "$repo/.data/benchmark-scale"; chown postgres "$store"; fi
+if [[ ! -f "$store/pg/PG_VERSION" ]]; then
+  "${as_pg[@]}" "$bin/initdb" -D "$store/pg" -A trust -U postgres -E UTF8 --no-instructions >/dev/null
+fi
+"${as_pg[@]}" "$bin/pg_ctl" -D "$store/pg" -l "$store/pg.log" -w -o "-p $pg_port -k /tmp \
+  -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=1GB -c max_wal_size=8GB" start >/dev/null
+psql() { command psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=videosdb"
+
+if [[ ! -f "$store/loaded" ]]; then
+  psql -c "DROP DATABASE IF EXISTS videosdb" postgres
+  psql -c "CREATE DATABASE videosdb" postgres
+  echo "Applying the EF Core migrations..."
+  dotnet run -c Release --no-build --project VideoAspire.MigrationService -- \
+    "ConnectionStrings:videosdb=$connection" "Seed:DemoData=false" >"$work/migrate.log" 2>&1 \
+    || { tail -20 "$work/migrate.log"; exit 1; }
+
+  # Bulk load without the secondary index (built once at the end: far faster than maintaining it row by row).
+  index_definition=$(psql videosdb -c "SELECT pg_get_indexdef('ix_videos_channel_latest'::regclass)")
+  psql videosdb -c "DROP INDEX ix_videos_channel_latest"
+  total=$(( CHANNELS * VIDEOS_PER_CHANNEL ))
+  chunk=$(( CHANNELS < 20000 ? CHANNELS : 20000 ))
+  started=$(date +%s.%N)
+  for (( first = 1; first <= CHANNELS; first += chunk )); do
+    last=$(( first + chunk - 1 < CHANNELS ? first + chunk - 1 : CHANNELS ))
+    # Channel n is 'UC' + n zero-padded to 22 digits (the wrk scripts build the same ids); videos are spread over
+    # three years, a few hours apart within a channel, so the newest five are well defined.
+    psql videosdb <<SQL
+SET session_replication_role = replica; -- foreign keys are satisfied by construction; skip their triggers
+INSERT INTO channels (id, title, created_at)
+SELECT 'UC' || lpad(c::text, 22, '0'), 'Channel ' || c, now() FROM generate_series($first, $last) c;
+INSERT INTO videos (video_id, channel_id, title, published_at)
+SELECT lpad(to_hex((c - 1) * $VIDEOS_PER_CHANNEL + k), 11, '0'), 'UC' || lpad(c::text, 22, '0'),
+       'Video ' || k || ' of channel ' || c || ': a title of a realistic length',
+       timestamptz '2023-01-01' + (c % 100000) * interval '15 minutes' + k * interval '7 hours'
+FROM generate_series($first, $last) c, generate_series(1, $VIDEOS_PER_CHANNEL) k;
+SQL
+    done_rows=$(( last * VIDEOS_PER_CHANNEL ))
+    awk -v done="$done_rows" -v total="$total" -v started="$started" -v now="$(date +%s.%N)" 'BEGIN {
+      elapsed = now - started; rate = done / (elapsed > 0 ? elapsed : 1); width = 30; filled = int(width * done / total)
+      bar = ""; for (i = 0; i < width; i++) bar = bar (i < filled ? "#" : ".")
+      printf "\r  loading [%s] %5.1f%%  %d/%d videos  %.0f rows/s  ETA %ds   ", bar, 100 * done / total, done, total, rate, (total - done) / rate
+    }'
+  done
+  echo
+  echo "Building ix_videos_channel_latest and analyzing..."
+  psql videosdb -c "SET maintenance_work_mem = '1GB'" -c "$index_definition" -c "VACUUM ANALYZE channels, videos"
+  touch "$store/loaded"
+  echo "  loaded in $(awk -v s="$started" -v n="$(date +%s.%N)" 'BEGIN {printf "%.0f", n - s}') s"
+else
+  echo "Reusing $(psql videosdb -c "SELECT count(*) FROM videos") videos in $store"
+fi
+# Forget the previous run's reads, so every run starts from the same state.
+psql videosdb -c "UPDATE channels SET last_accessed_at = NULL WHERE last_accessed_at IS NOT NULL" >/dev/null
+
+# --- The product, as users run it -------------------------------------------------------------------------------
+echo "Starting the AppHost (Release, no dashboard, fresh Redis)..."
+ConnectionStrings__videosdb="$connection" \
+  dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
+  "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 180); do
+  [[ "$(curl -s http://127.0.0.1:5080/health || true)" == "Healthy" ]] && break
+  kill -0 "${pids[0]}" 2>/dev/null || break
+  sleep 1
+done
+[[ "$(curl -s http://127.0.0.1:5080/health || true)" == "Healthy" ]] || { echo "Api not healthy; log:"; tail -50 "$work/apphost.log"; exit 1; }
+read -r api_port api_pid < <(ss -Hltnp | awk '/"VideoAspire.Api"/ && $4 ~ /^127\.0\.0\.1:/ {
+  split($4, a, ":"); match($0, /pid=[0-9]+/); print a[2], substr($0, RSTART + 4, RLENGTH - 4); exit }')
+redis_port=$(ss -Hltnp | awk '/"redis-server"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}')
+[[ -n "$api_port" && -n "$api_pid" ]] || { echo "Cannot find the Api's own port (ss -ltnp)"; exit 1; }
+API="http://127.0.0.1:$api_port"
+hot="UC$(printf '%022d' 1)"
+
+curl -s -o "$work/body.json" "$API/videos?channel_id=$hot"
+dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --body "$work/body.json" \
+  --urls "$BASELINE" >"$work/baseline.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
+
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$api_pid/status"; }
+seconds() { local d=$1; case "$d" in *m) echo $(( ${d%m} * 60 ));; *s) echo "${d%s}";; *) echo "$d";; esac; }
+gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's own counters over that many seconds
+  local s=$1
+  dotnet dotnet-counters collect -p "$api_pid" --counters System.Runtime --refresh-interval 1 --format csv \
+    --duration "$(printf '%02d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60)))" -o "$work/gc.csv" >/dev/null 2>&1 || true
+  awk -F, '/dotnet.gc.collections/ { match($0, /gen[0-2]/); v[substr($0, RSTART, RLENGTH)] += $NF }
+    END { printf "%d/%d/%d", v["gen0"], v["gen1"], v["gen2"] }' "$work/gc.csv" 2>/dev/null || echo "?"
+}
+
+wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors"
+  local out rps p50 p99 errors
+  out=$(wrk -t1 -c"$CONNECTIONS" -d"$1" --latency "${@:3}" "$2")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); s = s $0 "; "} END {print (s == "" ? "0" : s)}' <<<"$out")
+  echo "$rps $p50 $p99 $errors"
+}
+
+rows=()
+measure() { # name url [wrk args...]
+  local before_rss result
+  before_rss=$(rss_mb)
+  echo "  $1 ($DURATION)..." >&2
+  gc_during "$(seconds "$DURATION")" >"$work/gc.txt" &
+  result=$(wrk_run "$DURATION" "${@:2}")
+  wait $!
+  rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")")
+}
+
+want() { [[ "$SCENARIO" == all || "$SCENARIO" == "$1" ]]; }
+
+echo "Warming up ($WARMUP each: JIT, pools, connections)..."
+wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null
+wrk_run "$WARMUP" "$API/videos?channel_id=$hot" >/dev/null
+wrk_run "$WARMUP" "$API/" -s benchmarks/uniform-channels.lua >/dev/null
+echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores, $CHANNELS channels x $VIDEOS_PER_CHANNEL videos..."
+measure "bare Kestrel, constant body (baseline)" "$BASELINE/videos"
+want cached && measure "one cached channel" "$API/videos?channel_id=$hot"
+want zipf && measure "Zipf s=1 over $CHANNELS channels" "$API/" -s benchmarks/zipf-channels.lua
+want uniform && SEED=11 measure "uniform over $CHANNELS channels" "$API/" -s benchmarks/uniform-channels.lua
+
+ceilings=()
+if want ceilings; then
+  echo "  ceilings: pgbench latest-five (prepared) and redis-benchmark GET..." >&2
+  cat >"$work/latest.sql" <<SQL
+\\set c random(1, $CHANNELS)
+SELECT video_id, title, published_at FROM videos WHERE channel_id = 'UC' || lpad(:c::text, 22, '0')
+ORDER BY published_at DESC, video_id DESC LIMIT 5;
+SQL
+  pg_tps=$(command pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -c "$CONNECTIONS" -j 1 \
+    -T "${DURATION%s}" -f "$work/latest.sql" videosdb 2>/dev/null | awk '/^tps/ {printf "%.0f", $3}')
+  redis_rps=$(redis-benchmark -h 127.0.0.1 -p "$redis_port" -c "$CONNECTIONS" -n 400000 -t get --csv 2>/dev/null |
+    awk -F'"' '$2 == "GET" {printf "%.0f", $4}')
+  ceilings=("PostgreSQL latest-five (pgbench, prepared): ${pg_tps:-?} tps" "Redis GET (redis-benchmark): ${redis_rps:-?} rps")
+fi
+
+base_rps=$(cut -d'|' -f2 <<<"${rows[0]}" | awk '{print $1}')
+echo
+printf '%-40s %11s %9s %9s %9s  %-17s %-14s %s\n' scenario requests/s "x base" p50 p99 "Api RSS MB" "GCs 0/1/2" errors
+for row in "${rows[@]}"; do
+  IFS='|' read -r name result rss gc <<<"$row"
+  read -r rps p50 p99 errors <<<"$result"
+  printf '%-40s %11s %9s %9s %9s  %-17s %-14s %s\n' "$name" "$rps" \
+    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "$rss" "$gc" "$errors"
+done
+for line in "${ceilings[@]}"; do echo "ceiling: $line"; done
+echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
+echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario (the baseline row: none, it is another process)."
+
+if (( SOAK > 0 )); then
+  echo
+  echo "Soak: Zipf load for $SOAK minutes, Api RSS every minute..."
+  start_rss=$(rss_mb)
+  echo "  minute 0: ${start_rss} MB"
+  for minute in $(seq 1 "$SOAK"); do
+    result=$(wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua)
+    echo "  minute $minute: $(rss_mb) MB   (requests/s p50 p99 errors: $result)"
+  done
+  awk -v a="$start_rss" -v b="$(rss_mb)" 'BEGIN {printf "  RSS change over the soak: %+.1f%%\n", 100 * (b - a) / a}'
+fi

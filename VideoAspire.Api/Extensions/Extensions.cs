@@ -17,8 +17,9 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddOutputCache(options =>
-            options.AddPolicy(ChannelOutputCachePolicy.Name, builder => builder.AddPolicy<ChannelOutputCachePolicy>()));
+        // The framework's default policy refuses requests that carry an Authorization header; ours decides alone.
+        builder.Services.AddOutputCache(options => options.AddPolicy(ChannelOutputCachePolicy.Name,
+            builder => builder.AddPolicy<ChannelOutputCachePolicy>(), excludeDefaultPolicy: true));
         // Hot channels answered from this instance's memory, in front of the Redis store every replica shares.
         builder.Services.DecorateOutputCacheStore((services, shared) => ActivatorUtilities.CreateInstance<LocalOutputCacheStore>(services, shared));
 

@@ -32,6 +32,8 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         context.AllowLocking = true; // concurrent misses for one channel wait for the first instead of piling on
         context.ResponseExpirationTimeSpan = options.Value.Ttl;
         context.CacheVaryByRules.QueryKeys = "channel_id";
+        // The answer does not depend on the Host header: varying by it would let a caller mint entries at will.
+        context.CacheVaryByRules.VaryByHost = false;
         if (cacheable)
         {
             context.Tags.Add(CacheKeys.ChannelTag(channelIds[0]!));

@@ -42,4 +42,34 @@ public sealed class ChannelAccessTrackerTests
 
         Assert.Equal(clock.Now, tracker.TakeBatch()["A"]);
     }
+
+    [Fact]
+    public void Repeated_reads_within_the_resolution_keep_the_first_mark()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var tracker = new ChannelAccessTracker(clock);
+        var first = clock.Now;
+
+        tracker.RecordAccess("A");
+        clock.Now = clock.Now.AddMilliseconds(500);
+        tracker.RecordAccess("A");
+
+        Assert.Equal(first, tracker.TakeBatch()["A"]);
+    }
+
+    [Fact]
+    public void The_batch_is_bounded_and_counts_what_it_drops()
+    {
+        var tracker = new ChannelAccessTracker(TimeProvider.System);
+
+        for (var i = 0; i < ChannelAccessTracker.MaxPendingChannels + 25; i++)
+        {
+            tracker.RecordAccess($"UC{i:D22}");
+        }
+
+        Assert.Equal(25, tracker.Dropped);
+        Assert.Equal(ChannelAccessTracker.MaxPendingChannels, tracker.TakeBatch().Count);
+        tracker.RecordAccess("again");
+        Assert.Single(tracker.TakeBatch());
+    }
 }

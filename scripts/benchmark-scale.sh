@@ -202,7 +202,7 @@ if (( SOAK > 0 )); then
   start_rss=$(rss_mb)
   echo "  minute 0: ${start_rss} MB"
   for minute in $(seq 1 "$SOAK"); do
-    result=$(wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua)
+    result=$(SEED=$((42 + minute)) wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua) # new tail channels every minute
     echo "  minute $minute: $(rss_mb) MB   (requests/s p50 p99 errors: $result)"
   done
   awk -v a="$start_rss" -v b="$(rss_mb)" 'BEGIN {printf "  RSS change over the soak: %+.1f%%\n", 100 * (b - a) / a}'

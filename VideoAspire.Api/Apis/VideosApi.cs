@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
@@ -25,9 +26,18 @@ public static class VideosApi
     {
         var api = app.MapGroup("")
             .WithTags("Videos")
-            .RequireAuthorization(Scopes.ReadPolicy)
             .RequireRateLimiting(RateLimitingOptions.PolicyName)
             .CacheOutput(ChannelOutputCachePolicy.Name);
+
+        // Anonymous reads (Development): nothing to authorize, rather than a policy that always succeeds on every read.
+        if (app.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymousReads)
+        {
+            api.AllowAnonymous();
+        }
+        else
+        {
+            api.RequireAuthorization(Scopes.ReadPolicy);
+        }
 
         api.MapGet("/videos", GetLatestVideos)
             .WithName("GetLatestVideos")

@@ -16,7 +16,6 @@ public static class SecurityExtensions
     public static IHostApplicationBuilder AddApiSecurity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
-        var allowAnonymousReads = builder.Configuration.GetValue<bool>($"{AuthOptions.SectionName}:{nameof(AuthOptions.AllowAnonymousReads)}");
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
@@ -34,18 +33,9 @@ public static class SecurityExtensions
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Scopes.ReadPolicy, policy =>
-            {
-                if (allowAnonymousReads)
-                {
-                    policy.RequireAssertion(_ => true);
-                }
-                else
-                {
-                    policy.RequireAuthenticatedUser()
-                        .RequireAssertion(c => Scopes.Has(c.User, Scopes.VideosRead) || Scopes.Has(c.User, Scopes.VideosWrite));
-                }
-            })
+            .AddPolicy(Scopes.ReadPolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireAssertion(c => Scopes.Has(c.User, Scopes.VideosRead) || Scopes.Has(c.User, Scopes.VideosWrite)))
             .AddPolicy(Scopes.WritePolicy, policy => policy
                 .RequireAuthenticatedUser()
                 .RequireAssertion(c => Scopes.Has(c.User, Scopes.VideosWrite)))
@@ -64,8 +54,8 @@ public static class SecurityExtensions
             limiter.AddPolicy(RateLimitingOptions.PolicyName, context =>
             {
                 var caller = context.User.FindFirst("sub")?.Value is { } subject
-                    ? "sub:" + subject
-                    : "ip:" + context.Connection.RemoteIpAddress;
+                    ? new Caller(subject, null)
+                    : new Caller(null, context.Connection.RemoteIpAddress);
                 return RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.TokenLimit,
@@ -98,4 +88,7 @@ public static class SecurityExtensions
 
         return builder;
     }
+
+    /// <summary>Whom a rate limit counts: the token's subject, else the client address (a key built without strings).</summary>
+    private readonly record struct Caller(string? Subject, System.Net.IPAddress? Address);
 }

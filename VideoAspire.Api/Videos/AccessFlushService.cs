@@ -43,12 +43,15 @@ public sealed partial class AccessFlushService(
             var db = scope.ServiceProvider.GetRequiredService<VideosDbContext>();
             var channelIds = batch.Keys.ToArray();
             var accessedAt = channelIds.Select(id => batch[id]).ToArray();
-            // One statement for the whole batch; never moves the mark backwards.
+            // One statement for the whole batch; never moves the mark backwards, and leaves a row alone when its mark
+            // is less than a minute old: a hot channel read every second would otherwise cost a new row version (and
+            // index entries) per flush, for a value the Worker reads in windows of an hour or a day.
             var updated = await db.Database.ExecuteSqlAsync($"""
                 UPDATE channels AS c
-                SET last_accessed_at = GREATEST(c.last_accessed_at, a.accessed_at)
+                SET last_accessed_at = a.accessed_at
                 FROM unnest({channelIds}::text[], {accessedAt}::timestamptz[]) AS a(id, accessed_at)
                 WHERE c.id = a.id
+                  AND (c.last_accessed_at IS NULL OR c.last_accessed_at < a.accessed_at - interval '1 minute')
                 """, cancellationToken);
             LogFlushed(batch.Count, updated);
         }

@@ -170,13 +170,10 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
             return false;
         }
 
-        foreach (var tag in candidate.Tags)
+        if (IsEvictedSince(candidate.Tags, candidate.StoredAt))
         {
-            if (_tagEvictedAt.TryGetValue(tag, out var evictedAt) && evictedAt >= candidate.StoredAt)
-            {
-                _entries.Remove(key);
-                return false;
-            }
+            _entries.Remove(key);
+            return false;
         }
 
         entry = candidate;
@@ -201,6 +198,11 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
 
     private bool IsEvictedSince(string[] tags, long timestamp)
     {
+        if (Interlocked.Read(ref _droppedAt) >= timestamp)
+        {
+            return true;
+        }
+
         foreach (var tag in tags)
         {
             if (_tagEvictedAt.TryGetValue(tag, out var evictedAt) && evictedAt >= timestamp)
@@ -212,11 +214,36 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         return false;
     }
 
-    private void NoteEviction(string tag) => _tagEvictedAt[tag] = _time.GetTimestamp();
+    /// <summary>More distinct evicted tags than this within one local TTL: forget them all and empty the memory level.</summary>
+    private const int MaxRememberedEvictions = 100_000;
+
+    private void NoteEviction(string tag)
+    {
+        _tagEvictedAt[tag] = _time.GetTimestamp();
+        if (Interlocked.Increment(ref _evictionsSincePrune) > MaxRememberedEvictions)
+        {
+            // An eviction storm: drop the whole level (anything stored before now is stale), then the notices.
+            DropLocalLevel();
+            _tagEvictedAt.Clear();
+            Interlocked.Exchange(ref _evictionsSincePrune, 0);
+        }
+    }
+
+    private int _evictionsSincePrune;
+
+    /// <summary>Entries stored before this timestamp are stale, whatever their tags (set when the level is dropped).</summary>
+    private long _droppedAt;
+
+    private void DropLocalLevel()
+    {
+        Interlocked.Exchange(ref _droppedAt, _time.GetTimestamp());
+        _entries.Clear();
+    }
 
     /// <summary>An eviction older than the local TTL can no longer concern any entry: forget it, so memory stays bounded.</summary>
     private void PruneEvictions()
     {
+        Interlocked.Exchange(ref _evictionsSincePrune, _tagEvictedAt.Count);
         var now = _time.GetTimestamp();
         foreach (var (tag, evictedAt) in _tagEvictedAt)
         {
@@ -229,7 +256,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
 
     private void DropEverything(object? sender, ConnectionFailedEventArgs args)
     {
-        _entries.Clear();
+        DropLocalLevel();
         Subscribe();
         LogLocalLevelDropped(args.FailureType);
     }

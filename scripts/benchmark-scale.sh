@@ -198,12 +198,18 @@ echo "Api RSS before -> after the scenario; GCs = the Api's collections per gene
 
 if (( SOAK > 0 )); then
   echo
-  echo "Soak: Zipf load for $SOAK minutes, Api RSS every minute..."
+  echo "Soak: one minute of Zipf load to fill the memory level (not counted), then $SOAK minutes, Api RSS every minute..."
+  result=$(SEED=41 wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua)
+  echo "  warm-up minute: $(rss_mb) MB   (requests/s p50 p99 errors: $result)"
   start_rss=$(rss_mb)
   echo "  minute 0: ${start_rss} MB"
+  samples=("$start_rss")
   for minute in $(seq 1 "$SOAK"); do
     result=$(SEED=$((42 + minute)) wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua) # new tail channels every minute
-    echo "  minute $minute: $(rss_mb) MB   (requests/s p50 p99 errors: $result)"
+    samples+=("$(rss_mb)")
+    echo "  minute $minute: ${samples[-1]} MB   (requests/s p50 p99 errors: $result)"
   done
-  awk -v a="$start_rss" -v b="$(rss_mb)" 'BEGIN {printf "  RSS change over the soak: %+.1f%%\n", 100 * (b - a) / a}'
+  awk -v a="$start_rss" -v b="$(rss_mb)" 'BEGIN {printf "  RSS change over the soak (minute 0 to the end): %+.1f%%\n", 100 * (b - a) / a}'
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{v[NR] = $1; s += $1} END {m = s / NR
+    printf "  RSS range over the soak: %d-%d MB, within %+.1f%% / %+.1f%% of the mean (%d MB)\n", v[1], v[NR], 100 * (v[1] - m) / m, 100 * (v[NR] - m) / m, m}'
 fi

@@ -19,5 +19,5 @@ public sealed class CacheOptions
 
     /// <summary>Memory an Api instance may use for its first-level output cache, in megabytes (0 turns it off).</summary>
     [Range(0, 4096)]
-    public int LocalSizeLimitMegabytes { get; set; } = 64;
+    public int LocalSizeLimitMegabytes { get; set; } = 32;
 }

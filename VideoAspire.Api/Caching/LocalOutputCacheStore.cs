@@ -40,6 +40,16 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
 
     private readonly ITimer _pruneTimer;
 
+    /// <summary>More distinct evicted tags than this within one local TTL: forget them all and empty the memory level.</summary>
+    private const int MaxRememberedEvictions = 100_000;
+
+    private int _evictionsSincePrune;
+
+    /// <summary>Entries stored before this timestamp are stale, whatever their tags (set when the level is dropped).</summary>
+    private long _droppedAt;
+
+    private int _subscribed;
+
     public LocalOutputCacheStore(
         IOutputCacheStore shared,
         IConnectionMultiplexer redis,
@@ -69,8 +79,6 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         var pruneEvery = _localTtl > TimeSpan.Zero ? _localTtl : TimeSpan.FromMinutes(1);
         _pruneTimer = _time.CreateTimer(_ => PruneEvictions(), null, pruneEvery, pruneEvery);
     }
-
-    private int _subscribed;
 
     /// <summary>Listens for evictions published by any instance; retried on reconnect if Redis was down at start.</summary>
     private void Subscribe()
@@ -214,9 +222,6 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         return false;
     }
 
-    /// <summary>More distinct evicted tags than this within one local TTL: forget them all and empty the memory level.</summary>
-    private const int MaxRememberedEvictions = 100_000;
-
     private void NoteEviction(string tag)
     {
         _tagEvictedAt[tag] = _time.GetTimestamp();
@@ -228,11 +233,6 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
             Interlocked.Exchange(ref _evictionsSincePrune, 0);
         }
     }
-
-    private int _evictionsSincePrune;
-
-    /// <summary>Entries stored before this timestamp are stale, whatever their tags (set when the level is dropped).</summary>
-    private long _droppedAt;
 
     private void DropLocalLevel()
     {

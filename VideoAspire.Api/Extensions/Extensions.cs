@@ -10,6 +10,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddVideoCatalog(retryDatabaseFailures: false);
+        builder.AddLatestVideosDataSource();
         builder.AddYouTubeSource();
 
         builder.Services.AddOptions<ApiOptions>()

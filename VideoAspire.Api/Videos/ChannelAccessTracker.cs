@@ -67,7 +67,7 @@ public sealed class ChannelAccessTracker(TimeProvider timeProvider)
         {
             if (Volatile.Read(ref _pendingCount) >= MaxPendingChannels)
             {
-                Interlocked.Add(ref _dropped, 1);
+                Interlocked.Increment(ref _dropped);
                 continue;
             }
 

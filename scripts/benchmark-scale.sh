@@ -121,7 +121,7 @@ hot="UC$(printf '%022d' 1)"
 
 curl -s -o "$work/body.json" "$API/videos?channel_id=$hot"
 dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --body "$work/body.json" \
-  --urls "$BASELINE" >"$work/baseline.log" 2>&1 &
+  --database "$connection" --urls "$BASELINE" >"$work/baseline.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
 
@@ -167,6 +167,10 @@ measure "bare Kestrel, constant body (baseline)" "$BASELINE/videos"
 want cached && measure "one cached channel" "$API/videos?channel_id=$hot"
 want zipf && measure "Zipf s=1 over $CHANNELS channels" "$API/" -s benchmarks/zipf-channels.lua
 want uniform && SEED=11 measure "uniform over $CHANNELS channels" "$API/" -s benchmarks/uniform-channels.lua
+# The same traffic against the leanest read path possible (the baseline process's /ceiling/videos: an unbounded
+# dictionary in front of the prepared query, nothing else): how far any implementation could go on this machine.
+want ceilings && PATH_PREFIX=/ceiling measure "ceiling: lean read path, Zipf" "$BASELINE/" -s benchmarks/zipf-channels.lua
+want ceilings && SEED=11 PATH_PREFIX=/ceiling measure "ceiling: lean read path, uniform" "$BASELINE/" -s benchmarks/uniform-channels.lua
 
 ceilings=()
 if want ceilings; then

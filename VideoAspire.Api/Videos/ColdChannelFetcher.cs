@@ -23,8 +23,11 @@ public sealed partial class ColdChannelFetcher(
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<VideosLookup>>> _inFlight = new(StringComparer.Ordinal);
 
-    /// <summary>How long another instance's fetch is waited for before fetching anyway (it may have died).</summary>
-    private TimeSpan PeerWait => 2 * options.Value.TotalTimeout;
+    /// <summary>
+    /// How long a fetch may run, and so how long its Redis lock lives and another instance waits for it before
+    /// fetching anyway (it may have died): a little more than the longest fetch.
+    /// </summary>
+    private TimeSpan FetchBudget => options.Value.MaxFetchDuration + TimeSpan.FromSeconds(1);
 
     /// <param name="wait">Wait for YouTube however long it takes (bounded by the source timeouts) instead of
     /// answering <see cref="VideosLookup.Pending"/> after <see cref="YouTubeOptions.RequestBudget"/>.</param>
@@ -75,7 +78,21 @@ public sealed partial class ColdChannelFetcher(
 
             await using var scope = scopeFactory.CreateAsyncScope();
             var source = scope.ServiceProvider.GetRequiredService<YouTubeVideoSource>();
-            switch (await source.FetchAsync(channelId, CancellationToken.None))
+            // Not the first caller's token (the others still want the answer), but never unbounded: every upstream
+            // call has its own budget, and this one ends the flight even if something else stalls.
+            using var budget = new CancellationTokenSource(FetchBudget);
+            FetchResult result;
+            try
+            {
+                result = await source.FetchAsync(channelId, budget.Token);
+            }
+            catch (OperationCanceledException) when (budget.IsCancellationRequested)
+            {
+                LogFetchAbandoned(channelId, FetchBudget.TotalSeconds);
+                return new VideosLookup.Unavailable($"fetch abandoned after {FetchBudget.TotalSeconds:F0} s");
+            }
+
+            switch (result)
             {
                 case FetchResult.Found(var snapshot):
                     var latest = snapshot.Latest();
@@ -107,7 +124,7 @@ public sealed partial class ColdChannelFetcher(
     private async Task<VideosLookup?> WaitForPeerAsync(string channelId)
     {
         LogWaitingForPeer(channelId);
-        var deadline = DateTime.UtcNow + PeerWait;
+        var deadline = DateTime.UtcNow + FetchBudget;
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
@@ -135,7 +152,7 @@ public sealed partial class ColdChannelFetcher(
     {
         try
         {
-            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId), token, PeerWait, When.NotExists);
+            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId), token, FetchBudget, When.NotExists);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -197,6 +214,9 @@ public sealed partial class ColdChannelFetcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch lock for {ChannelId} unavailable; fetching without cross-instance coordination")]
     private partial void LogFetchLockUnavailable(Exception exception, string channelId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch of {ChannelId} abandoned after {BudgetSeconds:F0} s")]
+    private partial void LogFetchAbandoned(string channelId, double budgetSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Another instance is fetching {ChannelId}; waiting for its result")]
     private partial void LogWaitingForPeer(string channelId);

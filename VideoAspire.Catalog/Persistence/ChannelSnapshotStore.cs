@@ -60,5 +60,9 @@ public static class ChannelSnapshotStore
         });
     }
 
-    private static string Truncate(string value) => value.Length <= MaxTitleLength ? value : value[..MaxTitleLength];
+    /// <summary>At most <see cref="MaxTitleLength"/> UTF-16 units, never half of a surrogate pair (PostgreSQL would refuse it).</summary>
+    internal static string Truncate(string value) =>
+        value.Length <= MaxTitleLength ? value
+        : char.IsHighSurrogate(value[MaxTitleLength - 1]) ? value[..(MaxTitleLength - 1)]
+        : value[..MaxTitleLength];
 }

@@ -67,15 +67,20 @@ public sealed partial class YouTubeDataApiClient(HttpClient http, IOptions<YouTu
         string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         CatalogTelemetry.QuotaUnits.Add(1); // invalid requests cost quota too
+
+        // One budget for headers AND body: the resilience handler's timeouts end when the headers arrive, so a server
+        // that sends them and then stalls would otherwise hold the call (and the channel's single flight) for good.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.Value.TotalTimeout);
         try
         {
-            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, budget.Token);
             if (response.IsSuccessStatusCode)
             {
-                return (await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken), false, null);
+                return (await response.Content.ReadFromJsonAsync(typeInfo, budget.Token), false, null);
             }
 
-            var error = await ReadErrorAsync(response, cancellationToken);
+            var error = await ReadErrorAsync(response, budget.Token);
             var reasons = error?.Errors?.Select(e => e.Reason).Concat(error.Details?.Select(d => d.Reason) ?? []) ?? [];
             var failure = Classify(response.StatusCode, reasons);
             LogApiError((int)response.StatusCode, string.Join(",", reasons), error?.Message, failure?.ToString() ?? "not found");

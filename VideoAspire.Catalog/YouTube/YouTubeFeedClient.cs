@@ -2,6 +2,7 @@ using System.Net;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace VideoAspire.Catalog.YouTube;
 
@@ -9,9 +10,12 @@ namespace VideoAspire.Catalog.YouTube;
 /// The keyless channel Atom feed (<c>/feeds/videos.xml?channel_id=…</c>, at most 15 entries). The fallback source:
 /// no quota, but it has had multi-hour outages, so it is never preferred when an API key exists.
 /// </summary>
-public sealed partial class YouTubeFeedClient(HttpClient http, ILogger<YouTubeFeedClient> logger)
+public sealed partial class YouTubeFeedClient(HttpClient http, IOptions<YouTubeOptions> options, ILogger<YouTubeFeedClient> logger)
 {
     public const string SourceName = "feed";
+
+    /// <summary>A real feed is ~30 KB (15 entries); anything far larger is not one.</summary>
+    private const int MaxFeedBytes = 4_000_000;
 
     private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
     private static readonly XNamespace Yt = "http://www.youtube.com/xml/schemas/2015";
@@ -21,15 +25,18 @@ public sealed partial class YouTubeFeedClient(HttpClient http, ILogger<YouTubeFe
         // Upstream content is untrusted: no DTDs (entity expansion), bounded size.
         DtdProcessing = DtdProcessing.Prohibit,
         XmlResolver = null,
-        MaxCharactersInDocument = 4_000_000,
+        MaxCharactersInDocument = MaxFeedBytes,
         Async = true,
     };
 
     public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
     {
+        // One budget for headers AND body (the resilience handler's timeouts end when the headers arrive).
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.Value.TotalTimeout);
         try
         {
-            using var response = await http.GetAsync($"feeds/videos.xml?channel_id={channelId}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.GetAsync($"feeds/videos.xml?channel_id={channelId}", HttpCompletionOption.ResponseHeadersRead, budget.Token);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return (new FetchResult.NotFound(SourceName), null);
@@ -41,9 +48,11 @@ public sealed partial class YouTubeFeedClient(HttpClient http, ILogger<YouTubeFe
                 return (null, SourceFailure.Unavailable);
             }
 
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            // Buffered under the budget first: XmlReader's own reads take no token, so a stalled stream would block it.
+            await response.Content.LoadIntoBufferAsync(MaxFeedBytes, budget.Token);
+            await using var stream = await response.Content.ReadAsStreamAsync(budget.Token);
             using var reader = XmlReader.Create(stream, ReaderSettings);
-            var feed = await XDocument.LoadAsync(reader, LoadOptions.None, cancellationToken);
+            var feed = await XDocument.LoadAsync(reader, LoadOptions.None, budget.Token);
             return (new FetchResult.Found(Parse(channelId, feed)), null);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or XmlException or Polly.ExecutionRejectedException

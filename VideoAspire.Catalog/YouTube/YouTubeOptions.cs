@@ -41,4 +41,10 @@ public sealed class YouTubeOptions
     public int PageSize { get; set; } = 50;
 
     public bool HasApiKey => !string.IsNullOrWhiteSpace(ApiKey);
+
+    /// <summary>
+    /// The longest one fetch of a channel can take: every upstream call (headers and body) is bounded by
+    /// <see cref="TotalTimeout"/>, and a fetch makes at most three (channels.list, playlistItems.list, the feed).
+    /// </summary>
+    public TimeSpan MaxFetchDuration => TotalTimeout * (HasApiKey ? 3 : 1);
 }

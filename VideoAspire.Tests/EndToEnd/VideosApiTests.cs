@@ -104,6 +104,21 @@ public sealed class VideosApiTests(AppHostFixture fixture)
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("channel_id", out _));
     }
 
+    [Theory]
+    [InlineData("wait=abc", "wait")]
+    [InlineData("wait=1%27%20OR", "wait")]
+    public async Task A_query_value_of_the_wrong_type_is_a_400_naming_the_parameter(string query, string parameter)
+    {
+        using var response = await fixture.Api.GetAsync($"/videos?channel_id=UC0032Wkd3aCT4rRi1YOVc2d&{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Invalid query or route value", problem.RootElement.GetProperty("title").GetString());
+        Assert.Contains(parameter, problem.RootElement.GetProperty("detail").GetString());
+        Assert.DoesNotContain("JSON", problem.RootElement.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Unknown_channel_is_a_404_problem()
     {

@@ -31,6 +31,23 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         Assert.Equal(0, fixture.YouTube.Calls("feed", channel.Id));
     }
 
+    [Fact]
+    public async Task A_long_title_is_cut_between_characters_not_inside_a_surrogate_pair()
+    {
+        // 199 letters then an emoji (two UTF-16 units): cutting at 200 units would leave half of it.
+        var longTitle = new string('a', 199) + "\U0001F600 and more";
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day);
+        channel.Videos[0] = channel.Videos[0] with { Title = longTitle };
+
+        await GetVideosAsync(channel.Id);
+
+        await TestCatalog.EventuallyAsync(
+            async () => await VideoCountAsync(channel.Id) == 1, TimeSpan.FromSeconds(20), "the video is stored");
+        Assert.Equal(new string('a', 199), await fixture.Database.ScalarAsync<string>(
+            "SELECT title FROM videos WHERE channel_id = $1", channel.Id));
+    }
+
     [Theory]
     [InlineData(ApiMode.QuotaExceeded)]
     [InlineData(ApiMode.KeyInvalid)]
@@ -97,6 +114,35 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         Assert.NotNull(response.Headers.RetryAfter);
         // Bounded by configuration (3 s per source here), not hung: a generous ceiling, not a benchmark.
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_stalled_body_ends_within_the_budget_and_does_not_pin_the_channel()
+    {
+        // Headers, the start of a body, then silence: from both sources.
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day, Day.AddDays(-1));
+        channel.Api = ApiMode.StallBody;
+        channel.Feed = FeedMode.StallBody;
+
+        var stopwatch = Stopwatch.StartNew();
+        using (var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        // Three calls of at most 3 s each here: a generous ceiling, not a benchmark.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"took {stopwatch.Elapsed}");
+
+        // The abandoned fetch left nothing behind (no in-flight entry, no lock): once YouTube answers, so do we,
+        // on every replica (several reads go through the proxy to both).
+        channel.Api = ApiMode.Ok;
+        channel.Feed = FeedMode.Ok;
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
     }
 
     [Fact]

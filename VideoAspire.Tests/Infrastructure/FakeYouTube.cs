@@ -9,9 +9,9 @@ using Microsoft.Extensions.Logging;
 
 namespace VideoAspire.Tests.Infrastructure;
 
-public enum ApiMode { Ok, QuotaExceeded, KeyInvalid, ServerError, Hang, Slow }
+public enum ApiMode { Ok, QuotaExceeded, KeyInvalid, ServerError, Hang, Slow, StallBody }
 
-public enum FeedMode { Ok, NotFound, ServerError, Hang }
+public enum FeedMode { Ok, NotFound, ServerError, Hang, StallBody }
 
 public sealed record FakeVideo(string VideoId, string Title, DateTimeOffset PublishedAt);
 
@@ -153,6 +153,9 @@ public sealed class FakeYouTube : IAsyncDisposable
                 case FeedMode.Hang:
                     await Task.Delay(Timeout.Infinite, http.RequestAborted);
                     return Results.Empty;
+                case FeedMode.StallBody:
+                    await StallBodyAsync(http, "application/atom+xml; charset=UTF-8", AtomFeed(channel!)[..200]);
+                    return Results.Empty;
                 case FeedMode.ServerError:
                     return Results.Text("<html><body>Internal Server Error</body></html>", "text/html", statusCode: 500);
                 case FeedMode.NotFound:
@@ -245,12 +248,24 @@ public sealed class FakeYouTube : IAsyncDisposable
             case ApiMode.Hang:
                 await Task.Delay(Timeout.Infinite, http.RequestAborted);
                 return Results.Empty;
+            case ApiMode.StallBody:
+                await StallBodyAsync(http, "application/json; charset=UTF-8", "{\n  \"kind\": \"youtube#channelListResponse\",\n  \"items\": [");
+                return Results.Empty;
             case ApiMode.Slow:
                 await Task.Delay(SlowDelay, http.RequestAborted); // then answers normally
                 return null;
             default:
                 return null;
         }
+    }
+
+    /// <summary>200 and the start of a real body, then nothing more until the client gives up.</summary>
+    private static async Task StallBodyAsync(HttpContext http, string contentType, string start)
+    {
+        http.Response.ContentType = contentType;
+        await http.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(start), http.RequestAborted);
+        await http.Response.Body.FlushAsync(http.RequestAborted);
+        await Task.Delay(Timeout.Infinite, http.RequestAborted);
     }
 
     /// <summary>The newer "API key not valid" form, with google.rpc.ErrorInfo details.</summary>

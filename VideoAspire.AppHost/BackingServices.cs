@@ -116,6 +116,12 @@ public static class BackingServices
         where T : IResourceWithEnvironment =>
         apiKey is null ? resource : resource.WithEnvironment("YouTube__ApiKey", apiKey);
 
+    /// <summary>
+    /// Bounded memory, least-recently-used keys evicted first, but only keys with a TTL: every cache key has one, while
+    /// the hand-off stream (videos not yet persisted) has none and so can never be evicted (with allkeys-lru it could).
+    /// </summary>
+    public const string RedisEvictionPolicy = "volatile-lru";
+
     private static BackingService Existing<T>(IResourceBuilder<T> connection) where T : IResourceWithConnectionString =>
         BackingService.Of(connection, connection);
 
@@ -124,8 +130,7 @@ public static class BackingServices
         var redis = builder.AddRedis(ResourceNames.Cache)
             .WithDataVolume()
             .WithPersistence(TimeSpan.FromMinutes(1))
-            // A cache must evict, never refuse writes: bounded memory, least-recently-used keys go first.
-            .WithRedisServerArguments("--maxmemory", maxMemory, "--maxmemory-policy", "allkeys-lru");
+            .WithRedisServerArguments("--maxmemory", maxMemory, "--maxmemory-policy", RedisEvictionPolicy);
         return BackingService.Of(redis, redis);
     }
 

@@ -22,7 +22,7 @@ internal static class LocalProcesses
         var port = BackingServices.FreeLoopbackPort();
         var redis = builder.AddExecutable("redis", FindOnPath("redis-server") ?? "redis-server", dataDirectory,
                 "--bind", "127.0.0.1", "--port", port.ToString(),
-                "--maxmemory", maxMemory, "--maxmemory-policy", "allkeys-lru",
+                "--maxmemory", maxMemory, "--maxmemory-policy", BackingServices.RedisEvictionPolicy,
                 // Append-only file: the Worker hand-off stream survives a Redis restart.
                 "--appendonly", "yes", "--save", "", "--dir", dataDirectory)
             .WithEndpoint("tcp", endpoint =>

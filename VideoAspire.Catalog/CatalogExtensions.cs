@@ -11,6 +11,7 @@ using StackExchange.Redis;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Handoff;
+using VideoAspire.Catalog.Persistence;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Catalog;
@@ -58,6 +59,9 @@ public static class CatalogExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<LatestVideosCache>();
+        builder.Services.AddSingleton<CacheEvictionRetries>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CacheEvictionRetries>());
+        builder.Services.AddScoped<ChannelWriter>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SnapshotHandoff>();
 

@@ -1,5 +1,6 @@
 using Quartz;
 using VideoAspire.Catalog;
+using VideoAspire.Worker.Health;
 using VideoAspire.Worker.Jobs;
 
 namespace VideoAspire.Worker;
@@ -15,6 +16,9 @@ public static class WorkerExtensions
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        builder.Services.AddSingleton<HandoffBackoff>();
+        builder.Services.AddHealthChecks().AddCheck<HandoffEvictionHealthCheck>("redis-eviction-policy", tags: ["ready"]);
 
         var settings = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
         builder.Services.AddQuartz(quartz =>

@@ -26,6 +26,10 @@ public sealed class WorkerOptions
     [Range(1, 10_000)]
     public int HandoffBatchSize { get; set; } = 100;
 
+    /// <summary>Attempts at an entry that keeps failing transiently before it goes to the dead-letter stream.</summary>
+    [Range(1, 1_000)]
+    public int HandoffMaxDeliveries { get; set; } = 20;
+
     /// <summary>An entry another replica read but has not acknowledged for this long is taken over (that replica died).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HandoffClaimIdle { get; set; } = TimeSpan.FromSeconds(30);

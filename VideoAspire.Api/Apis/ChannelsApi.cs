@@ -11,8 +11,8 @@ using VideoAspire.Catalog.YouTube;
 namespace VideoAspire.Api.Apis;
 
 /// <summary>
-/// Writes: how another process keeps the catalogue current. Every write ends by evicting the channel's Redis entry
-/// and output-cache tag, so the next read is fresh.
+/// Writes: how another process keeps the catalogue current. Every write goes through the <see cref="ChannelWriter"/>,
+/// which orders it against every other write and evicts the channel's cached answers, so the next read is fresh.
 /// </summary>
 public static class ChannelsApi
 {
@@ -52,7 +52,7 @@ public static class ChannelsApi
     }
 
     public static async Task<Results<Created<ChannelResponse>, Ok<ChannelResponse>, ValidationProblem>> RegisterChannel(
-        string channelId, ChannelRegistration? body, VideosDbContext db, LatestVideosCache cache, TimeProvider time, CancellationToken cancellationToken)
+        string channelId, ChannelRegistration? body, ChannelWriter writer, VideosDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = ChannelValidation.Validate(channelId, body);
         if (errors.Count > 0)
@@ -60,37 +60,17 @@ public static class ChannelsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var channel = await db.Channels.FindAsync([channelId], cancellationToken);
-        var created = channel is null;
-        if (channel is null)
-        {
-            channel = new Channel { Id = channelId, Title = body?.Title ?? "", CreatedAt = time.GetUtcNow() };
-            db.Channels.Add(channel);
-        }
-        else if (body?.Title is { } title)
-        {
-            channel.Title = title;
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (created)
-        {
-            // Registered concurrently by someone else: the channel exists, which is what was asked.
-            db.ChangeTracker.Clear();
-            channel = await db.Channels.SingleAsync(c => c.Id == channelId, cancellationToken);
-            created = false;
-        }
-
-        await cache.InvalidateAsync(channelId, cancellationToken);
+        // An explicit write: it also brings back a channel that was deleted.
+        var outcome = await writer.WriteAsync(new ChannelSnapshot(channelId, body?.Title, [], "api", time.GetUtcNow()), WriteOrigin.Api, cancellationToken);
+        var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId, cancellationToken);
         var response = ToResponse(channel);
-        return created ? TypedResults.Created($"/channels/{channelId}", response) : TypedResults.Ok(response);
+        return outcome is ChannelWrite.Applied { Created: true }
+            ? TypedResults.Created($"/channels/{channelId}", response)
+            : TypedResults.Ok(response);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> DeleteChannel(
-        string channelId, VideosDbContext db, LatestVideosCache cache, CancellationToken cancellationToken)
+        string channelId, ChannelWriter writer, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = ChannelValidation.ChannelIdErrors(channelId);
         if (errors.Count > 0)
@@ -98,14 +78,12 @@ public static class ChannelsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        // Videos go with it (cascade), in the same statement.
-        var deleted = await db.Channels.Where(c => c.Id == channelId).ExecuteDeleteAsync(cancellationToken);
-        await cache.InvalidateAsync(channelId, cancellationToken);
-        return deleted == 0 ? NotFound(channelId) : TypedResults.NoContent();
+        // Videos go, a tombstone stays: no late snapshot from YouTube can bring the channel back.
+        return await writer.DeleteAsync(channelId, time.GetUtcNow(), cancellationToken) ? TypedResults.NoContent() : NotFound(channelId);
     }
 
-    public static async Task<Results<Ok<VideoBatchResult>, ValidationProblem>> UpsertVideos(
-        string channelId, VideoBatch? body, VideosDbContext db, LatestVideosCache cache, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<VideoBatchResult>, ProblemHttpResult, ValidationProblem>> UpsertVideos(
+        string channelId, VideoBatch? body, ChannelWriter writer, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = ChannelValidation.Validate(channelId, body, time, out var videos);
         if (errors.Count > 0)
@@ -115,9 +93,16 @@ public static class ChannelsApi
 
         // One transaction for the whole batch: all of it is written or none of it.
         var snapshot = new ChannelSnapshot(channelId, null, videos, "api", time.GetUtcNow());
-        var changed = await db.UpsertAsync(snapshot, cancellationToken);
-        await cache.InvalidateAsync(channelId, cancellationToken);
-        return TypedResults.Ok(new VideoBatchResult(channelId, videos.Count, changed));
+        return await writer.WriteAsync(snapshot, WriteOrigin.Api, cancellationToken) switch
+        {
+            ChannelWrite.Applied applied => TypedResults.Ok(new VideoBatchResult(channelId, videos.Count, applied.ChangedRows)),
+            ChannelWrite.VideosOfAnotherChannel(var ids) => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Videos of another channel",
+                detail: $"These videos belong to another channel and were not moved; nothing was written: {string.Join(", ", ids.Take(20))}.",
+                extensions: new Dictionary<string, object?> { ["video_ids"] = ids }),
+            var other => throw new InvalidOperationException($"Unexpected write outcome {other}."),
+        };
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> QueueRefresh(
@@ -131,9 +116,10 @@ public static class ChannelsApi
 
         // The Worker's scheduled refresh takes never-refreshed channels first: clearing the mark queues it, durably.
         var now = time.GetUtcNow();
-        var queued = await db.Channels.Where(c => c.Id == channelId)
+        var queued = await db.Channels.Where(c => c.Id == channelId && c.DeletedAt == null)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(c => c.LastRefreshedAt, (DateTimeOffset?)null)
+                .SetProperty(c => c.RefreshFailures, 0)
                 .SetProperty(c => c.LastAccessedAt, now), cancellationToken);
         return queued == 0 ? NotFound(channelId) : TypedResults.Accepted($"/channels/{channelId}");
     }

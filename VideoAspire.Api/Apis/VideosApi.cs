@@ -153,6 +153,8 @@ public static class VideosApi
     {
         VideosLookup.NotFound => new(StatusCodes.Status404NotFound, "Channel not found",
             $"YouTube has no channel with id '{channelId}'."),
+        VideosLookup.Deleted => new(StatusCodes.Status404NotFound, "Channel not found",
+            $"Channel '{channelId}' was deleted from this service (PUT /channels/{channelId} tracks it again)."),
         VideosLookup.Pending => new(StatusCodes.Status202Accepted, "Fetch in progress",
             $"Channel '{channelId}' is being fetched from YouTube. Ask again shortly, or add wait=true to wait for it.",
             PendingRetryAfterSeconds),

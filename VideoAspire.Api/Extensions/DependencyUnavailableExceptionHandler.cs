@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using VideoAspire.Catalog;
 
 namespace VideoAspire.Api.Extensions;
 
@@ -14,7 +15,7 @@ internal sealed partial class DependencyUnavailableExceptionHandler(
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!DatabaseFailures.IsUnavailable(exception))
+        if (!TransientFailures.IsDatabaseUnavailable(exception))
         {
             return false;
         }

@@ -96,7 +96,7 @@ public sealed partial class ColdChannelFetcher(
             {
                 case FetchResult.Found(var snapshot):
                     var latest = snapshot.Latest();
-                    await cache.SetAsync(channelId, latest);
+                    await cache.SetFetchedAsync(channelId, latest);
                     await persistence.HandOffAsync(snapshot);
                     return new VideosLookup.Found(latest);
 

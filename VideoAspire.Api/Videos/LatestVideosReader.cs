@@ -24,33 +24,39 @@ public sealed partial class LatestVideosReader(
         var videos = await cache.GetAsync(channelId);
         if (videos is null)
         {
-            videos = await LoadFromDatabaseAsync(channelId, cancellationToken);
-            if (videos is null)
+            var stored = await LoadFromDatabaseAsync(channelId, cancellationToken);
+            switch (stored?.State)
             {
-                // Known nowhere yet, or the database is down: YouTube decides (the row, and its last_accessed_at,
-                // arrive with the hand-off).
-                return await coldFetcher.FetchAsync(channelId, wait, cancellationToken);
+                case ChannelState.Deleted:
+                    return new VideosLookup.Deleted(); // deleted here on purpose: not fetched back from YouTube
+                case ChannelState.Stored:
+                    videos = stored.Value.Videos;
+                    await cache.SetAsync(channelId, videos);
+                    break;
+                default:
+                    // Known nowhere yet, or the database is down: YouTube decides (the row, and its last_accessed_at,
+                    // arrive with the hand-off).
+                    return await coldFetcher.FetchAsync(channelId, wait, cancellationToken);
             }
-
-            await cache.SetAsync(channelId, videos);
         }
 
         accessTracker.RecordAccess(channelId);
         return new VideosLookup.Found(videos);
     }
 
-    private async Task<IReadOnlyList<LatestVideo>?> LoadFromDatabaseAsync(string channelId, CancellationToken cancellationToken)
+    /// <returns>Null when the database is unavailable.</returns>
+    private async Task<StoredChannel?> LoadFromDatabaseAsync(string channelId, CancellationToken cancellationToken)
     {
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);
         var started = Stopwatch.GetTimestamp();
 
-        IReadOnlyList<LatestVideo>? videos;
+        StoredChannel stored;
         try
         {
-            videos = await database.GetLatestVideosAsync(channelId, cancellationToken);
+            stored = await database.GetLatestVideosAsync(channelId, cancellationToken);
         }
-        catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
+        catch (Exception ex) when (TransientFailures.IsDatabaseUnavailable(ex))
         {
             // Degrade: YouTube can still answer (and the hand-off waits for PostgreSQL to come back).
             LogDatabaseUnavailable(ex, channelId);
@@ -59,9 +65,10 @@ public sealed partial class LatestVideosReader(
         }
 
         CatalogTelemetry.DatabaseQueries.Add(1);
-        activity?.SetTag("videoaspire.video_count", videos?.Count);
-        LogDatabaseRead(channelId, videos?.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return videos;
+        activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
+        activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
+        LogDatabaseRead(channelId, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return stored;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unavailable reading {ChannelId}; asking YouTube instead")]
@@ -69,6 +76,6 @@ public sealed partial class LatestVideosReader(
 
     // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).
     [LoggerMessage(Level = LogLevel.Debug,
-        Message = "Read latest videos of {ChannelId} from PostgreSQL: {VideoCount} videos in {ElapsedMilliseconds:F1} ms (null = unknown channel)")]
-    private partial void LogDatabaseRead(string channelId, int? videoCount, double elapsedMilliseconds);
+        Message = "Read latest videos of {ChannelId} from PostgreSQL: {ChannelState}, {VideoCount} videos in {ElapsedMilliseconds:F1} ms")]
+    private partial void LogDatabaseRead(string channelId, ChannelState channelState, int videoCount, double elapsedMilliseconds);
 }

@@ -13,6 +13,9 @@ public abstract record VideosLookup
 
     public sealed record NotFound : VideosLookup;
 
+    /// <summary>Deleted through the Api: not found, and not fetched back from YouTube.</summary>
+    public sealed record Deleted : VideosLookup;
+
     public sealed record Unavailable(string Reason) : VideosLookup;
 
     /// <summary>YouTube has not answered within the request budget; the fetch goes on in the background.</summary>

@@ -16,6 +16,9 @@ public static class CacheKeys
     /// <summary>Marks a channel YouTube said does not exist (negative cache).</summary>
     public static string UnknownChannel(string channelId) => $"videos:unknown:{channelId}";
 
+    /// <summary>Set for an hour after a channel is deleted, so an in-flight fetch cannot write it back into the cache.</summary>
+    public static string DeletedChannel(string channelId) => $"videos:deleted:{channelId}";
+
     /// <summary>Held by the one Api instance fetching a cold channel from YouTube.</summary>
     public static string FetchLock(string channelId) => $"videos:fetching:{channelId}";
 

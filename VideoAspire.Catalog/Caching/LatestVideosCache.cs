@@ -70,6 +70,44 @@ public sealed partial class LatestVideosCache(
     }
 
     /// <summary>
+    /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its Redis tombstone
+    /// outlives any fetch that could have started before the delete).
+    /// </summary>
+    public async Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos)
+    {
+        try
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
+                [CacheKeys.LatestVideos(channelId), CacheKeys.DeletedChannel(channelId)],
+                [json, (long)options.Value.Ttl.TotalMilliseconds]);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
+            LogCacheUnavailable(ex, "set", channelId);
+        }
+    }
+
+    /// <summary>Leaves a short-lived tombstone after a delete (see <see cref="SetFetchedAsync"/>).</summary>
+    public async Task MarkDeletedAsync(string channelId)
+    {
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(CacheKeys.DeletedChannel(channelId), 1, DeletedTombstoneTtl);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "tombstone"));
+            LogCacheUnavailable(ex, "tombstone", channelId);
+        }
+    }
+
+    /// <summary>Far longer than any fetch can take (the PostgreSQL tombstone is permanent; this one guards the cache).</summary>
+    private static readonly TimeSpan DeletedTombstoneTtl = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// Replaces the channel's entry when its videos changed and evicts the channel's output-cache tag,
     /// so the next read sees the change. Returns whether the stored list was different.
     /// </summary>
@@ -103,33 +141,42 @@ public sealed partial class LatestVideosCache(
             : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
     }
 
-    /// <summary>After a write: drops the channel's latest-five entry and its cached responses.</summary>
-    public async Task InvalidateAsync(string channelId, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a write: drops the channel's latest-five entry, its negative-cache mark and its cached responses.
+    /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
+    /// </summary>
+    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken)
     {
+        var done = true;
         try
         {
             await redis.GetDatabase().KeyDeleteAsync([CacheKeys.LatestVideos(channelId), CacheKeys.UnknownChannel(channelId)]);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "invalidate"));
             LogCacheUnavailable(ex, "invalidate", channelId);
+            done = false;
         }
 
-        await EvictOutputCacheAsync(channelId, cancellationToken);
+        return await EvictOutputCacheAsync(channelId, cancellationToken) && done;
     }
 
-    public async Task EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
+    /// <summary>False when the eviction failed (for whatever reason: it must never undo or block the write before it).</summary>
+    public async Task<bool> EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
     {
         try
         {
             await outputCache.EvictByTagAsync(CacheKeys.ChannelTag(channelId), cancellationToken);
             LogOutputCacheEvicted(channelId);
+            return true;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Not only RedisException: the store's tag eviction wraps connection failures in AggregateException.
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "evict"));
             LogCacheUnavailable(ex, "evict", channelId);
+            return false;
         }
     }
 

@@ -19,18 +19,19 @@ public static class LatestVideosQuery
         LIMIT {LatestVideo.Count}
         """;
 
-    private const string ChannelExistsSql = "SELECT EXISTS (SELECT 1 FROM channels WHERE id = $1)";
+    // No row: unknown. false: deleted (a tombstone).
+    private const string ChannelStateSql = "SELECT deleted_at IS NULL FROM channels WHERE id = $1";
 
-    /// <summary>The channel's newest videos, or null when the channel is not stored at all (the Api's read path).</summary>
-    public static async Task<IReadOnlyList<LatestVideo>?> GetLatestVideosAsync(
+    /// <summary>The channel's newest videos and whether it is stored, unknown or deleted (the Api's read path).</summary>
+    public static async Task<StoredChannel> GetLatestVideosAsync(
         this NpgsqlDataSource dataSource, string channelId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await ReadAsync(connection, transaction: null, channelId, cancellationToken);
     }
 
-    /// <summary>The same, on the context's connection and inside its transaction, if any (the Worker, after writing).</summary>
-    public static async Task<IReadOnlyList<LatestVideo>?> GetLatestVideosAsync(
+    /// <summary>The same, on the context's connection and inside its transaction, if any (after writing).</summary>
+    public static async Task<StoredChannel> GetLatestVideosAsync(
         this VideosDbContext db, string channelId, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -45,7 +46,7 @@ public static class LatestVideosQuery
         }
     }
 
-    private static async Task<IReadOnlyList<LatestVideo>?> ReadAsync(
+    private static async Task<StoredChannel> ReadAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string channelId, CancellationToken cancellationToken)
     {
         var videos = new List<LatestVideo>(LatestVideo.Count);
@@ -61,12 +62,29 @@ public static class LatestVideosQuery
 
         if (videos.Count > 0)
         {
-            return videos;
+            return new(ChannelState.Stored, videos);
         }
 
-        // A second round trip only for the rare empty answer: "no videos" and "unknown" differ (200 [] vs 404).
-        await using var exists = new NpgsqlCommand(ChannelExistsSql, connection, transaction);
-        exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = channelId });
-        return await exists.ExecuteScalarAsync(cancellationToken) is true ? videos : null;
+        // A second round trip only for the rare empty answer: "no videos", "unknown" and "deleted" differ.
+        await using var state = new NpgsqlCommand(ChannelStateSql, connection, transaction);
+        state.Parameters.Add(new NpgsqlParameter<string> { TypedValue = channelId });
+        return await state.ExecuteScalarAsync(cancellationToken) switch
+        {
+            true => new(ChannelState.Stored, videos),
+            false => new(ChannelState.Deleted, videos),
+            _ => new(ChannelState.Unknown, videos),
+        };
     }
 }
+
+public enum ChannelState
+{
+    /// <summary>Not in the database: YouTube decides.</summary>
+    Unknown,
+    Stored,
+    /// <summary>Deleted through the Api: not found, and not fetched again.</summary>
+    Deleted,
+}
+
+/// <summary>A channel's newest videos (empty unless <see cref="ChannelState.Stored"/>).</summary>
+public readonly record struct StoredChannel(ChannelState State, IReadOnlyList<LatestVideo> Videos);

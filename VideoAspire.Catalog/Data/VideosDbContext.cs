@@ -25,6 +25,8 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
             video.Property(v => v.VideoId).HasMaxLength(11);
             video.Property(v => v.ChannelId).HasMaxLength(ChannelId.Length);
             video.Property(v => v.Title).HasMaxLength(200);
+            // Rows written before write ordering existed count as older than any new write.
+            video.Property(v => v.SourceTime).HasDefaultValueSql("'epoch'::timestamptz");
             video.HasOne(v => v.Channel).WithMany(c => c.Videos).HasForeignKey(v => v.ChannelId);
 
             // "Latest five of a channel" is one seek on this index and an index-only scan:

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using StackExchange.Redis;
+using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Catalog.Handoff;
@@ -15,6 +16,15 @@ public sealed class SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider t
     public const string StreamKey = "videos:handoff";
     public const string ConsumerGroup = "persisters";
 
+    /// <summary>Entries that can never be persisted, with the reason (see <see cref="DeadLetterAsync"/>).</summary>
+    public const string DeadLetterKey = "videos:handoff:dead";
+
+    /// <summary>Attempts per entry still in the hand-off (so "at most N deliveries" survives a Worker restart).</summary>
+    public const string DeliveriesKey = "videos:handoff:deliveries";
+
+    /// <summary>The dead letters kept (approximately): plenty for an operator, bounded whatever goes wrong.</summary>
+    private const int DeadLetterMaxLength = 100_000;
+
     private IDatabase Database => redis.GetDatabase();
 
     /// <summary>Appends a snapshot; throws when Redis cannot take it (the caller then persists another way).</summary>
@@ -22,7 +32,7 @@ public sealed class SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider t
     {
         NameValueEntry[] fields =
         [
-            new("snapshot", JsonSerializer.Serialize(snapshot, HandoffJsonContext.Default.ChannelSnapshot)),
+            new("snapshot", Serialize(snapshot)),
             new("published", timeProvider.GetUtcNow().ToUnixTimeMilliseconds()),
             new("traceparent", Activity.Current?.Id ?? ""),
         ];
@@ -58,33 +68,103 @@ public sealed class SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider t
     /// <summary>Acknowledges and deletes persisted entries, so the stream holds only work still to do.</summary>
     public async Task CompleteAsync(string messageId)
     {
-        await Database.StreamAcknowledgeAsync(StreamKey, ConsumerGroup, messageId);
-        await Database.StreamDeleteAsync(StreamKey, [messageId]);
+        var transaction = Database.CreateTransaction();
+        _ = transaction.StreamAcknowledgeAsync(StreamKey, ConsumerGroup, messageId);
+        _ = transaction.StreamDeleteAsync(StreamKey, [messageId]);
+        _ = transaction.HashDeleteAsync(DeliveriesKey, messageId);
+        await transaction.ExecuteAsync();
     }
 
-    private static List<HandoffMessage> Parse(StreamEntry[] entries) =>
-        entries.Where(e => !e.IsNull).Select(e => new HandoffMessage(
-            e.Id!,
-            e["snapshot"].IsNullOrEmpty ? null : TryDeserialize(e["snapshot"]!),
-            e["published"].TryParse(out long published) ? DateTimeOffset.FromUnixTimeMilliseconds(published) : DateTimeOffset.UtcNow,
-            e["traceparent"].IsNullOrEmpty ? null : (string?)e["traceparent"])).ToList();
+    /// <summary>Counts one more attempt at an entry; returns how many there have been (kept across restarts).</summary>
+    public async Task<long> CountDeliveryAsync(string messageId) =>
+        await Database.HashIncrementAsync(DeliveriesKey, messageId);
 
-    private static ChannelSnapshot? TryDeserialize(string json)
+    /// <summary>
+    /// Moves an entry that can never be persisted to the dead-letter stream, with the reason, in one transaction with its
+    /// removal from the hand-off: kept for an operator to inspect and replay, never blocking the entries behind it.
+    /// </summary>
+    public async Task DeadLetterAsync(HandoffMessage message, string reason)
     {
+        var transaction = Database.CreateTransaction();
+        _ = transaction.StreamAddAsync(DeadLetterKey, DeadLetterFields(message.Fields, reason, message.Id),
+            maxLength: DeadLetterMaxLength, useApproximateMaxLength: true);
+        _ = transaction.StreamAcknowledgeAsync(StreamKey, ConsumerGroup, message.Id);
+        _ = transaction.StreamDeleteAsync(StreamKey, [message.Id]);
+        _ = transaction.HashDeleteAsync(DeliveriesKey, message.Id);
+        await transaction.ExecuteAsync();
+        CatalogTelemetry.HandoffDeadLettered.Add(1);
+    }
+
+    /// <summary>The same for a snapshot that never was in the stream (the Api's in-process fallback); throws when Redis cannot take it.</summary>
+    public async Task DeadLetterAsync(ChannelSnapshot snapshot, string reason)
+    {
+        NameValueEntry[] original = [new("snapshot", Serialize(snapshot)), new("published", timeProvider.GetUtcNow().ToUnixTimeMilliseconds())];
+        await Database.StreamAddAsync(DeadLetterKey, DeadLetterFields(original, reason, from: "in-process"),
+            maxLength: DeadLetterMaxLength, useApproximateMaxLength: true);
+        CatalogTelemetry.HandoffDeadLettered.Add(1);
+    }
+
+    public static string Serialize(ChannelSnapshot snapshot) => JsonSerializer.Serialize(snapshot, HandoffJsonContext.Default.ChannelSnapshot);
+
+    private NameValueEntry[] DeadLetterFields(NameValueEntry[] original, string reason, string from) =>
+    [
+        .. original,
+        new("dead_lettered_from", from),
+        new("reason", reason.Length <= 1000 ? reason : reason[..1000]),
+        new("dead_lettered_at", timeProvider.GetUtcNow().ToUnixTimeMilliseconds()),
+    ];
+
+    private static List<HandoffMessage> Parse(StreamEntry[] entries) =>
+        entries.Where(e => !e.IsNull).Select(e =>
+        {
+            var (snapshot, problem) = e["snapshot"].IsNullOrEmpty ? (null, "no snapshot field") : Read(e["snapshot"]!);
+            return new HandoffMessage(
+                e.Id!,
+                snapshot,
+                problem,
+                e["published"].TryParse(out long published) ? DateTimeOffset.FromUnixTimeMilliseconds(published) : DateTimeOffset.UtcNow,
+                e["traceparent"].IsNullOrEmpty ? null : (string?)e["traceparent"],
+                e.Values);
+        }).ToList();
+
+    /// <summary>The snapshot, or why the entry can never be persisted. Every field is checked: JSON that parses is not
+    /// yet a snapshot (<c>{}</c> or <c>null</c> among the videos would fail much later, inside the write).</summary>
+    internal static (ChannelSnapshot? Snapshot, string? Problem) Read(string json)
+    {
+        ChannelSnapshot? snapshot;
         try
         {
-            var snapshot = JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ChannelSnapshot);
-            return snapshot is { Videos: not null } && ChannelId.IsValid(snapshot.ChannelId) ? snapshot : null;
+            snapshot = JsonSerializer.Deserialize(json, HandoffJsonContext.Default.ChannelSnapshot);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return null; // a poison message: completed without persisting, logged by the consumer
+            return (null, $"not a snapshot: {ex.Message}");
         }
+
+        var problem = snapshot switch
+        {
+            null => "null snapshot",
+            { ChannelId: var id } when !ChannelId.IsValid(id) => "invalid channel id",
+            { Videos: null } => "no videos field",
+            { Source: null or "" } => "no source",
+            { FetchedAt: var at } when at == default => "no fetch time",
+            _ => snapshot.Videos.Select((video, index) => video switch
+            {
+                null => $"video {index} is null",
+                { VideoId: null or "" } => $"video {index} has no id",
+                { Title: null } => $"video {index} has no title",
+                { PublishedAt: var at } when at == default => $"video {index} has no publish time",
+                _ => null,
+            }).FirstOrDefault(p => p is not null),
+        };
+        return problem is null ? (snapshot, null) : (null, problem);
     }
 }
 
-/// <param name="Snapshot">Null when the entry could not be read (malformed).</param>
-public sealed record HandoffMessage(string Id, ChannelSnapshot? Snapshot, DateTimeOffset PublishedAt, string? TraceParent);
+/// <param name="Snapshot">Null when the entry cannot be read; <paramref name="Problem"/> says why.</param>
+/// <param name="Fields">The entry as stored, carried to the dead-letter stream unchanged.</param>
+public sealed record HandoffMessage(
+    string Id, ChannelSnapshot? Snapshot, string? Problem, DateTimeOffset PublishedAt, string? TraceParent, NameValueEntry[] Fields);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(ChannelSnapshot))]
 internal sealed partial class HandoffJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -39,6 +39,12 @@ public static class CatalogTelemetry
     public static readonly Histogram<double> HandoffLag =
         Meter.CreateHistogram<double>("videoaspire.handoff.lag", unit: "s", description: "Time from hand-off by the Api to persistence by the Worker");
 
+    public static readonly UpDownCounter<long> PendingEvictions =
+        Meter.CreateUpDownCounter<long>("videoaspire.cache.evictions_pending", description: "Cache evictions after a write that failed and wait to be retried");
+
+    public static readonly Counter<long> HandoffDeadLettered =
+        Meter.CreateCounter<long>("videoaspire.handoff.dead_lettered", description: "Hand-off entries moved to the dead-letter stream (unreadable, refused, or out of deliveries)");
+
     public static readonly Counter<long> HandoffFallbacks =
         Meter.CreateCounter<long>("videoaspire.handoff.fallbacks", description: "Snapshots persisted in-process because the hand-off was unavailable");
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using StackExchange.Redis;
+using VideoAspire.Catalog.Handoff;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -94,14 +96,99 @@ public sealed class DegradationTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Redis_evicts_least_recently_used_keys_within_a_memory_bound()
+    public async Task Redis_evicts_only_keys_with_a_ttl_within_a_memory_bound()
     {
         var server = fixture.Redis.GetServers().Single();
 
         var policy = await server.ConfigGetAsync("maxmemory-policy");
         var maxMemory = await server.ConfigGetAsync("maxmemory");
 
-        Assert.Equal("allkeys-lru", policy.Single().Value);
+        Assert.Equal("volatile-lru", policy.Single().Value);
         Assert.True(long.Parse(maxMemory.Single().Value) > 0, "maxmemory is bounded");
+    }
+
+    [Fact]
+    public async Task Every_key_but_the_hand_off_streams_has_a_ttl()
+    {
+        // Some traffic first, so that every kind of key exists: reads (output cache, latest five), a cold fetch
+        // (fetch lock, hand-off), an unknown channel (negative cache), a write (tag eviction) and a delete (tombstone).
+        var stored = TestCatalog.NewChannelId();
+        await fixture.Database.AddChannelAsync(stored);
+        await fixture.Database.AddVideoAsync(stored, TestCatalog.NewVideoId(), "Keyed", DateTimeOffset.UtcNow.AddDays(-1));
+        var cold = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        cold.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Cold", DateTimeOffset.UtcNow.AddDays(-2)));
+        using var writer = fixture.CreateApiClient(TestTokens.Create(VideoAspire.Api.Security.Scopes.VideosWrite));
+        foreach (var path in new[] { $"/videos?channel_id={stored}", $"/videos?channel_id={stored}", $"/videos?channel_id={cold.Id}&wait=true",
+                     $"/videos?channel_id={TestCatalog.NewChannelId()}" })
+        {
+            using var _ = await fixture.Api.GetAsync(path);
+        }
+
+        using (await writer.DeleteAsync($"/channels/{stored}"))
+        {
+        }
+
+        var server = fixture.Redis.GetServers().Single();
+        var withoutTtl = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: "*"))
+        {
+            if (await fixture.Redis.GetDatabase().KeyTimeToLiveAsync(key) is null && await fixture.Redis.GetDatabase().KeyExistsAsync(key))
+            {
+                withoutTtl.Add(key!);
+            }
+        }
+
+        // volatile-lru never evicts these; everything else is a cache and may go.
+        Assert.Empty(withoutTtl.Except([SnapshotHandoff.StreamKey, SnapshotHandoff.DeadLetterKey, SnapshotHandoff.DeliveriesKey]));
+    }
+
+    [Fact]
+    public async Task Filling_redis_past_maxmemory_never_evicts_the_hand_off()
+    {
+        var server = fixture.Redis.GetServers().Single();
+        var redis = fixture.Redis.GetDatabase();
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "Survives the flood", DateTimeOffset.UtcNow.AddDays(-1)));
+        var maxMemory = (await server.ConfigGetAsync("maxmemory")).Single().Value;
+
+        await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-stop");
+        try
+        {
+            // A video fetched while no Worker runs: it waits in the hand-off stream.
+            using (var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true"))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            // Memory pressure: a bound just above what is used, then far more cache-like data (keys with a TTL) than fits.
+            var used = long.Parse((await server.InfoAsync("memory")).SelectMany(g => g).First(p => p.Key == "used_memory").Value);
+            await server.ConfigSetAsync("maxmemory", used + 2 * 1024 * 1024);
+            var filler = new byte[16 * 1024];
+            for (var i = 0; i < 1_000; i++)
+            {
+                try
+                {
+                    await redis.StringSetAsync($"test:filler:{i}", filler, TimeSpan.FromMinutes(5));
+                }
+                catch (RedisServerException ex) when (ex.Message.StartsWith("OOM", StringComparison.Ordinal))
+                {
+                    break; // nothing left that may be evicted: refused, not evicted
+                }
+            }
+
+            var evicted = long.Parse((await server.InfoAsync("stats")).SelectMany(g => g).First(p => p.Key == "evicted_keys").Value);
+            Assert.True(evicted > 0, "the flood made Redis evict");
+            var entries = await redis.StreamRangeAsync(SnapshotHandoff.StreamKey);
+            Assert.Contains(entries, e => ((string?)e["snapshot"])?.Contains(channel.Id) == true);
+        }
+        finally
+        {
+            await server.ConfigSetAsync("maxmemory", maxMemory);
+            await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-start");
+        }
+
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", channel.Id) == 1,
+            TimeSpan.FromSeconds(60), "the video waiting in the hand-off is persisted after the flood");
     }
 }

@@ -237,25 +237,44 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Malformed_hand_off_entries_are_dropped_without_blocking_the_rest()
+    public async Task Malformed_hand_off_entries_go_to_the_dead_letter_stream_without_blocking_the_rest()
     {
         var channelId = TestCatalog.NewChannelId();
         var redis = fixture.Redis.GetDatabase();
         var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
         await handoff.EnsureConsumerGroupAsync();
+        var deadBefore = await redis.StreamLengthAsync(SnapshotHandoff.DeadLetterKey);
 
-        // Hostile or broken writers: not JSON, no fields, a channel id that is not one.
-        await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "snapshot", "{not json");
-        await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "unexpected", "field");
-        await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "snapshot",
-            "{\"ChannelId\":\"'; DROP TABLE videos; --\",\"Title\":null,\"Videos\":[],\"Source\":\"x\",\"FetchedAt\":\"2026-01-01T00:00:00Z\"}");
+        // Hostile or broken writers: not JSON, no fields, a channel id that is not one, and JSON that parses but whose
+        // videos are {} or null (these used to reach the write and throw there, blocking the stream for good).
+        string[] junk =
+        [
+            "{not json",
+            "{\"ChannelId\":\"'; DROP TABLE videos; --\",\"Title\":null,\"Videos\":[],\"Source\":\"x\",\"FetchedAt\":\"2026-01-01T00:00:00Z\"}",
+            $"{{\"ChannelId\":\"{channelId}\",\"Title\":\"t\",\"Videos\":[{{}}],\"Source\":\"x\",\"FetchedAt\":\"2026-01-01T00:00:00Z\"}}",
+            $"{{\"ChannelId\":\"{channelId}\",\"Title\":\"t\",\"Videos\":[null],\"Source\":\"x\",\"FetchedAt\":\"2026-01-01T00:00:00Z\"}}",
+        ];
+        var junkIds = new List<string>();
+        foreach (var value in junk)
+        {
+            junkIds.Add((await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "snapshot", value))!);
+        }
+
+        junkIds.Add((await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "unexpected", "field"))!);
         await handoff.PublishAsync(new ChannelSnapshot(channelId, "After the junk",
             [new FetchedVideo(TestCatalog.NewVideoId(), "Still persisted", Day)], "test", DateTimeOffset.UtcNow));
 
         await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channelId) == 1,
             TimeSpan.FromSeconds(30), "the valid entry behind the junk is persisted");
         await TestCatalog.EventuallyAsync(async () => await redis.StreamLengthAsync(SnapshotHandoff.StreamKey) == 0,
-            TimeSpan.FromSeconds(30), "the junk is dropped from the stream");
+            TimeSpan.FromSeconds(30), "the junk leaves the hand-off stream");
+
+        // Kept, not dropped: every junk entry is in the dead-letter stream, with where it came from and why.
+        var dead = await redis.StreamRangeAsync(SnapshotHandoff.DeadLetterKey, messageOrder: StackExchange.Redis.Order.Descending, count: 50);
+        var deadFrom = dead.ToDictionary(e => (string)e["dead_lettered_from"]!, e => (string?)e["reason"]);
+        Assert.All(junkIds, id => Assert.True(deadFrom.ContainsKey(id), $"{id} is dead-lettered"));
+        Assert.All(junkIds, id => Assert.StartsWith("unreadable", deadFrom[id]));
+        Assert.True(await redis.StreamLengthAsync(SnapshotHandoff.DeadLetterKey) >= deadBefore + junkIds.Count);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed partial class CacheRefreshJob(
         // One query: the recent channels with their newest five each (a lateral seek per channel).
         var channels = await db.Channels
             .AsNoTracking()
-            .Where(c => c.LastAccessedAt >= since)
+            .Where(c => c.LastAccessedAt >= since && c.DeletedAt == null)
             .OrderByDescending(c => c.LastAccessedAt)
             .Take(options.Value.CacheRefreshBatchSize)
             .Select(c => new

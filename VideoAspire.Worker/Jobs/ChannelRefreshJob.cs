@@ -18,7 +18,7 @@ namespace VideoAspire.Worker.Jobs;
 public sealed partial class ChannelRefreshJob(
     VideosDbContext db,
     YouTubeVideoSource youTube,
-    LatestVideosCache cache,
+    ChannelWriter writer,
     IConnectionMultiplexer redis,
     TimeProvider timeProvider,
     IOptions<WorkerOptions> options,
@@ -37,40 +37,58 @@ public sealed partial class ChannelRefreshJob(
         }
 
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("refresh channels from YouTube");
-        var since = timeProvider.GetUtcNow() - settings.ChannelRefreshAccessWindow;
-        var channelIds = await db.Channels
-            .AsNoTracking()
-            .Where(c => c.LastAccessedAt >= since)
-            .OrderBy(c => c.LastRefreshedAt.HasValue) // never refreshed first
-            .ThenBy(c => c.LastRefreshedAt)
-            .Select(c => c.Id)
-            .Take(budget)
-            .ToListAsync(cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var since = now - settings.ChannelRefreshAccessWindow;
+        // Never-refreshed channels first, then the stalest. Channels that keep failing (or that YouTube no longer has)
+        // back off: 2^failures intervals, at most 2^6.
+        var channelIds = await db.Database.SqlQuery<string>($"""
+            SELECT id AS "Value" FROM channels
+            WHERE last_accessed_at >= {since} AND deleted_at IS NULL
+              AND (refresh_failures = 0 OR last_refreshed_at IS NULL
+                   OR last_refreshed_at < {now} - {settings.ChannelRefreshInterval} * power(2, least(refresh_failures, {MaxBackoffDoublings})))
+            ORDER BY last_refreshed_at IS NOT NULL, last_refreshed_at
+            LIMIT {budget}
+            """).ToListAsync(cancellationToken);
 
         var refreshed = 0;
+        var failedInARow = 0;
         foreach (var channelId in channelIds)
         {
             var result = await youTube.FetchAsync(channelId, cancellationToken);
-            if (result is FetchResult.Unavailable)
-            {
-                break; // YouTube is struggling: stop spending quota on this run
-            }
-
             if (result is FetchResult.Found(var snapshot))
             {
-                if (await db.UpsertAsync(snapshot, cancellationToken) > 0)
-                {
-                    var latest = await db.GetLatestVideosAsync(channelId, cancellationToken) ?? [];
-                    await cache.RefreshAsync(channelId, latest, cancellationToken);
-                }
-
+                await writer.WriteAsync(snapshot, WriteOrigin.YouTube, cancellationToken); // also resets its failure count
                 refreshed++;
+                failedInARow = 0;
+                continue;
+            }
+
+            // Not found (terminated on YouTube, still read) or failing: stamp it and back off, or it takes every run.
+            await MarkFailedAsync(channelId, now, cancellationToken);
+
+            // One channel failing is that channel's problem; several in a row is YouTube's: stop spending quota.
+            failedInARow = result is FetchResult.NotFound ? 0 : failedInARow + 1;
+            if (failedInARow >= UpstreamFailureRun)
+            {
+                LogUpstreamFailing(failedInARow);
+                break;
             }
         }
 
         activity?.SetTag("videoaspire.channel_count", refreshed);
         LogRefreshed(refreshed, channelIds.Count, budget);
     }
+
+    /// <summary>Consecutive failures after which the run stops: YouTube itself is struggling.</summary>
+    internal const int UpstreamFailureRun = 3;
+
+    /// <summary>2^6 intervals: about 11 hours at the default 10-minute interval.</summary>
+    private const int MaxBackoffDoublings = 6;
+
+    private Task MarkFailedAsync(string channelId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Channels.Where(c => c.Id == channelId).ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.LastRefreshedAt, now)
+            .SetProperty(c => c.RefreshFailures, c => c.RefreshFailures + 1), cancellationToken);
 
     /// <summary>The hourly budget spread over the runs of an hour.</summary>
     internal static int ChannelsPerRun(WorkerOptions settings) =>
@@ -93,6 +111,9 @@ public sealed partial class ChannelRefreshJob(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refreshed {RefreshedCount} of {SelectedCount} channels from YouTube (budget {Budget} per run)")]
     private partial void LogRefreshed(int refreshedCount, int selectedCount, int budget);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "YouTube failed for {Count} channels in a row; stopping this refresh run")]
+    private partial void LogUpstreamFailing(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled channel refresh skipped: Redis unavailable for coordination")]
     private partial void LogSkipped(Exception exception);

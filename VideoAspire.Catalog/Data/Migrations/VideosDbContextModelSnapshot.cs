@@ -35,6 +35,10 @@ namespace VideoAspire.Catalog.Data.Migrations
                         .HasColumnName("created_at")
                         .HasDefaultValueSql("now()");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
                     b.Property<DateTimeOffset?>("LastAccessedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_accessed_at");
@@ -42,6 +46,14 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.Property<DateTimeOffset?>("LastRefreshedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_refreshed_at");
+
+                    b.Property<int>("RefreshFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("refresh_failures");
+
+                    b.Property<DateTimeOffset?>("SourceTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("source_time");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -74,6 +86,12 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.Property<DateTimeOffset>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("published_at");
+
+                    b.Property<DateTimeOffset>("SourceTime")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("source_time")
+                        .HasDefaultValueSql("'epoch'::timestamptz");
 
                     b.Property<string>("Title")
                         .IsRequired()

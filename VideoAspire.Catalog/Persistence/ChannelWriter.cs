@@ -1,0 +1,221 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using VideoAspire.Catalog.Caching;
+using VideoAspire.Catalog.Data;
+using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Catalog.YouTube;
+
+namespace VideoAspire.Catalog.Persistence;
+
+/// <summary>Who is writing: decides whether a deleted channel may come back.</summary>
+public enum WriteOrigin
+{
+    /// <summary>What YouTube said at some moment (a hand-off, the in-process fallback, a scheduled refresh). Never
+    /// revives a deleted channel: it may have been fetched before the delete.</summary>
+    YouTube,
+
+    /// <summary>An explicit write through the Api (<c>PUT /channels/{id}</c>, <c>PUT /channels/{id}/videos</c>).</summary>
+    Api,
+}
+
+/// <summary>The outcome of a write.</summary>
+public abstract record ChannelWrite
+{
+    private ChannelWrite()
+    {
+    }
+
+    /// <param name="ChangedRows">Videos inserted or changed (not rows that were only confirmed).</param>
+    /// <param name="Created">The channel row did not exist before.</param>
+    public sealed record Applied(int ChangedRows, bool Created) : ChannelWrite;
+
+    /// <summary>The channel was deleted and this write may not bring it back.</summary>
+    public sealed record ChannelDeleted : ChannelWrite;
+
+    /// <summary>An Api write named videos that belong to another channel: nothing was written.</summary>
+    public sealed record VideosOfAnotherChannel(IReadOnlyList<string> VideoIds) : ChannelWrite;
+}
+
+/// <summary>
+/// The one way anything about a channel reaches PostgreSQL, whoever writes it (the Worker's hand-off and refresh, the
+/// Api's in-process fallback and its write endpoints), so that the rules live in one place:
+/// <list type="bullet">
+/// <item>every write carries a source time, and a row is changed only by a write at least as new as the one that wrote
+/// it (a late snapshot never overwrites a newer PUT);</item>
+/// <item>a deleted channel keeps a tombstone that only an explicit Api write lifts;</item>
+/// <item>a video never moves between channels (Api writes naming one are refused);</item>
+/// <item>every write that changed something evicts the channel's cached answers, and an eviction that fails is retried
+/// in the background rather than forgotten.</item>
+/// </list>
+/// Writes for one channel are serialized by a lock on its row, so each sees the one before it.
+/// </summary>
+public sealed partial class ChannelWriter(
+    VideosDbContext db,
+    LatestVideosCache cache,
+    CacheEvictionRetries evictionRetries,
+    ILogger<ChannelWriter> logger)
+{
+    public const int MaxTitleLength = 200;
+
+    /// <summary>Idempotent: the same snapshot written twice leaves the same rows and reports no change the second time.</summary>
+    public async Task<ChannelWrite> WriteAsync(ChannelSnapshot snapshot, WriteOrigin origin, CancellationToken cancellationToken)
+    {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("write channel");
+        activity?.SetTag("videoaspire.channel_id", snapshot.ChannelId);
+        activity?.SetTag("videoaspire.write_origin", origin.ToString());
+
+        var channelId = snapshot.ChannelId;
+        // Upstream data is untrusted: keep only rows that fit the schema.
+        var videos = snapshot.Videos
+            .Where(v => v is not null && IsVideoId(v.VideoId))
+            .DistinctBy(v => v.VideoId)
+            .ToList();
+        var ids = videos.Select(v => v.VideoId).ToArray();
+        var titles = videos.Select(v => Truncate(v.Title ?? "")).ToArray();
+        var published = videos.Select(v => v.PublishedAt.ToUniversalTime()).ToArray();
+        var channelTitle = Truncate(snapshot.Title ?? "");
+        var sourceTime = snapshot.FetchedAt.ToUniversalTime();
+        // A channel first stored from YouTube was just read by someone (that is why it was fetched).
+        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube ? sourceTime : null;
+        var revive = origin == WriteOrigin.Api;
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        var outcome = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+            // The row lock orders this write with every other write and delete of the channel.
+            var existing = await db.Database
+                .SqlQuery<DateTimeOffset?>($"SELECT deleted_at AS \"Value\" FROM channels WHERE id = {channelId} FOR UPDATE")
+                .ToListAsync(cancellationToken);
+            if (existing is [not null] && !revive)
+            {
+                return (ChannelWrite)new ChannelWrite.ChannelDeleted();
+            }
+
+            if (origin == WriteOrigin.Api && ids.Length > 0)
+            {
+                var foreign = await db.Database
+                    .SqlQuery<string>($"SELECT video_id AS \"Value\" FROM videos WHERE video_id = ANY({ids}) AND channel_id <> {channelId}")
+                    .ToListAsync(cancellationToken);
+                if (foreign.Count > 0)
+                {
+                    return new ChannelWrite.VideosOfAnotherChannel(foreign);
+                }
+            }
+
+            var created = await db.Database.SqlQuery<bool>($"""
+                INSERT INTO channels (id, title, created_at, last_refreshed_at, last_accessed_at, source_time)
+                VALUES ({channelId}, {channelTitle}, now(), {fetchedAt}, {fetchedAt}, {sourceTime})
+                ON CONFLICT (id) DO UPDATE
+                SET title = CASE WHEN EXCLUDED.title <> '' AND EXCLUDED.source_time >= COALESCE(channels.source_time, '-infinity')
+                                 THEN EXCLUDED.title ELSE channels.title END,
+                    source_time = GREATEST(channels.source_time, EXCLUDED.source_time),
+                    last_refreshed_at = GREATEST(channels.last_refreshed_at, EXCLUDED.last_refreshed_at),
+                    refresh_failures = CASE WHEN EXCLUDED.last_refreshed_at IS NULL THEN channels.refresh_failures ELSE 0 END,
+                    deleted_at = NULL
+                RETURNING (xmax = 0) AS "Value"
+                """).ToListAsync(cancellationToken);
+
+            // "changed" reads the table as it was before this statement (a CTE's snapshot), so it counts what really
+            // changed; the upsert applies only writes at least as new as the row's, and never moves a video.
+            var changed = await db.Database.SqlQuery<int>($"""
+                WITH incoming AS (
+                    SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[]) AS i(video_id, title, published_at)
+                ),
+                changed AS (
+                    SELECT i.video_id FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
+                    WHERE v.video_id IS NULL
+                       OR (v.channel_id = {channelId} AND v.source_time <= {sourceTime}
+                           AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
+                ),
+                upserted AS (
+                    INSERT INTO videos (video_id, channel_id, title, published_at, source_time)
+                    SELECT video_id, {channelId}, title, published_at, {sourceTime} FROM incoming
+                    ON CONFLICT (video_id) DO UPDATE
+                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time
+                    WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
+                      AND (videos.title, videos.published_at, videos.source_time)
+                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
+                    RETURNING 1
+                )
+                SELECT count(*)::int AS "Value" FROM changed
+                """).ToListAsync(cancellationToken);
+
+            await transaction.CommitAsync(cancellationToken);
+            return new ChannelWrite.Applied(changed[0], created is [true]);
+        });
+
+        activity?.SetTag("videoaspire.write_outcome", outcome.GetType().Name);
+        if (outcome is ChannelWrite.Applied applied)
+        {
+            activity?.SetTag("videoaspire.changed_rows", applied.ChangedRows);
+            if (applied.ChangedRows > 0 || applied.Created || origin == WriteOrigin.Api)
+            {
+                await InvalidateCachesAsync(channelId, cancellationToken);
+            }
+        }
+        else
+        {
+            LogWriteRefused(channelId, origin, outcome.GetType().Name);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Deletes the channel's videos and leaves a tombstone. False when there was no (live) channel.</summary>
+    public async Task<bool> DeleteAsync(string channelId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("delete channel");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        var deletedAt = at.ToUniversalTime();
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        var deleted = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var marked = await db.Database.ExecuteSqlAsync($"""
+                UPDATE channels SET deleted_at = {deletedAt}, source_time = GREATEST(source_time, {deletedAt})
+                WHERE id = {channelId} AND deleted_at IS NULL
+                """, cancellationToken);
+            if (marked == 0)
+            {
+                return false;
+            }
+
+            await db.Database.ExecuteSqlAsync($"DELETE FROM videos WHERE channel_id = {channelId}", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+
+        if (deleted)
+        {
+            // The Redis tombstone stops a cold fetch already in flight from writing its list back into the cache.
+            await cache.MarkDeletedAsync(channelId);
+            await InvalidateCachesAsync(channelId, cancellationToken);
+        }
+
+        return deleted;
+    }
+
+    private async Task InvalidateCachesAsync(string channelId, CancellationToken cancellationToken)
+    {
+        if (!await cache.InvalidateAsync(channelId, cancellationToken))
+        {
+            // The database is the truth and it is written; the caches catch up when Redis answers again.
+            evictionRetries.Add(channelId);
+        }
+    }
+
+    internal static bool IsVideoId(string? id) =>
+        id is { Length: 11 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>At most <see cref="MaxTitleLength"/> UTF-16 units, never half of a surrogate pair (PostgreSQL would refuse it).</summary>
+    internal static string Truncate(string value) =>
+        value.Length <= MaxTitleLength ? value
+        : char.IsHighSurrogate(value[MaxTitleLength - 1]) ? value[..(MaxTitleLength - 1)]
+        : value[..MaxTitleLength];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Write to {ChannelId} from {Origin} refused: {Outcome}")]
+    private partial void LogWriteRefused(string channelId, WriteOrigin origin, string outcome);
+}

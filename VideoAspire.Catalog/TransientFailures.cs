@@ -1,0 +1,28 @@
+using System.Net.Sockets;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace VideoAspire.Catalog;
+
+/// <summary>Tells failures worth retrying later (a server out of reach) from those that would fail the same way again.</summary>
+public static class TransientFailures
+{
+    /// <summary>PostgreSQL cannot be reached right now (as opposed to a bug or bad data).</summary>
+    public static bool IsDatabaseUnavailable(Exception exception) =>
+        exception is NpgsqlException { IsTransient: true } or TimeoutException
+        || exception.InnerException is NpgsqlException { IsTransient: true } or SocketException;
+
+    /// <summary>
+    /// PostgreSQL or Redis unreachable, a timeout, a deadlock or serialization failure: retry later. Anything else (data
+    /// PostgreSQL refuses, a bug) is not, and must not block the work behind it.
+    /// </summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
+        RedisException or TimeoutException or SocketException => true,
+        // Classes 08 connection, 40 transaction rollback, 53 insufficient resources, 57 operator intervention, 58 system.
+        PostgresException postgres => postgres.SqlState[..2] is "08" or "40" or "53" or "57" or "58",
+        NpgsqlException { IsTransient: true } => true,
+        _ => exception.InnerException is { } inner && IsTransient(inner),
+    };
+}

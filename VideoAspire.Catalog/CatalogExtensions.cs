@@ -12,6 +12,7 @@ using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.Persistence;
+using VideoAspire.Catalog.Quota;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Catalog;
@@ -132,6 +133,8 @@ public static class CatalogExtensions
 #pragma warning restore EXTEXP0001
 
         builder.Services.AddTransient<YouTubeVideoSource>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DataApiQuota>();
         return builder;
 
         static void Configure(HttpClient http, string baseUrl, string userAgent)

@@ -16,6 +16,9 @@ public static class VideosApi
 {
     public const int MaxBatchSize = 50;
 
+    /// <summary>Ids of one batch read at the same time (each may hold a database connection).</summary>
+    private const int BatchParallelism = 4;
+
     /// <summary>Seconds a caller is asked to wait when YouTube cannot answer for a channel we do not have.</summary>
     private const int UpstreamRetryAfterSeconds = 30;
 
@@ -62,6 +65,7 @@ public static class VideosApi
             .ProducesProblem(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     public static async Task<IResult> GetLatestVideos(
@@ -81,7 +85,7 @@ public static class VideosApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
             }
 
-            return await reader.GetAsync(channelId, wait ?? false, cancellationToken) switch
+            return await reader.GetAsync(channelId, wait ?? false, ColdLookupLimiter.CallerOf(httpContext), cancellationToken) switch
             {
                 // The common case serializes straight from the typed model: no intermediate JSON tree.
                 VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
@@ -99,21 +103,28 @@ public static class VideosApi
             });
         }
 
-        // Each id on its own scope (its own DbContext), concurrently; one id's failure is reported in its entry only.
+        // Each id on its own scope, a few at a time: concurrent enough to be quick, never enough to drain the database
+        // pool for everyone else. One id's failure is reported in its entry only.
         var distinct = channelIds.Distinct(StringComparer.Ordinal).ToArray();
-        var entries = await Task.WhenAll(distinct.Select(async id =>
-        {
-            if (!ChannelId.IsValid(id))
+        var caller = ColdLookupLimiter.CallerOf(httpContext);
+        var entries = new (string Id, JsonNode Entry)[distinct.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, distinct.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
+            async (index, token) =>
             {
-                return (id, Entry: new Outcome(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)).ToJson());
-            }
+                var id = distinct[index];
+                if (!ChannelId.IsValid(id))
+                {
+                    entries[index] = (id, new Outcome(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)).ToJson());
+                    return;
+                }
 
-            await using var scope = scopeFactory.CreateAsyncScope();
-            var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait ?? false, cancellationToken);
-            return (id, Entry: lookup is VideosLookup.Found(var videos)
-                ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
-                : Describe(id, lookup).ToJson());
-        }));
+                await using var scope = scopeFactory.CreateAsyncScope();
+                var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait ?? false, caller, token);
+                entries[index] = (id, lookup is VideosLookup.Found(var videos)
+                    ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
+                    : Describe(id, lookup).ToJson());
+            });
 
         var body = new JsonObject();
         foreach (var (id, entry) in entries)
@@ -155,6 +166,10 @@ public static class VideosApi
             $"YouTube has no channel with id '{channelId}'."),
         VideosLookup.Deleted => new(StatusCodes.Status404NotFound, "Channel not found",
             $"Channel '{channelId}' was deleted from this service (PUT /channels/{channelId} tracks it again)."),
+        VideosLookup.Throttled(var retryAfter) => new(StatusCodes.Status429TooManyRequests, "Too many new channels",
+            $"Channel '{channelId}' is not stored, and this caller has asked for too many such channels in the last minute " +
+            "(stored channels keep answering). Retry later.",
+            Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))),
         VideosLookup.Pending => new(StatusCodes.Status202Accepted, "Fetch in progress",
             $"Channel '{channelId}' is being fetched from YouTube. Ask again shortly, or add wait=true to wait for it.",
             PendingRetryAfterSeconds),

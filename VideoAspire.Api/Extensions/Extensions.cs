@@ -1,5 +1,6 @@
 using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
+using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Catalog;
 
@@ -35,6 +36,7 @@ public static class Extensions
         builder.Services.AddHostedService<AccessFlushService>();
         builder.Services.AddScoped<LatestVideosReader>();
         builder.Services.AddSingleton<ColdChannelFetcher>();
+        builder.Services.AddSingleton<ColdLookupLimiter>();
         builder.Services.AddSingleton<SnapshotPersistence>();
         builder.Services.AddHostedService<InProcessPersistenceService>();
 

@@ -9,4 +9,10 @@ public sealed class AuthOptions
     /// deployment that forgets to decide is closed, not open.
     /// </summary>
     public bool AllowAnonymousReads { get; set; }
+
+    /// <summary>
+    /// The only token signature algorithms accepted (RFC 7518 names). Production default: asymmetric only; Development
+    /// adds HS256 for <c>dotnet user-jwts</c>.
+    /// </summary>
+    public string[] ValidAlgorithms { get; set; } = ["RS256", "ES256"];
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace VideoAspire.Api.Security;
 
-/// <summary>Per-caller token bucket: the token's subject, else the client IP. Limits are per Api instance.</summary>
+/// <summary>Per-caller limits: the token's subject, else the client IP. The request limit is per Api instance; the cold-lookup limit is shared in Redis.</summary>
 public sealed class RateLimitingOptions
 {
     public const string SectionName = "RateLimiting";
@@ -19,4 +19,11 @@ public sealed class RateLimitingOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Channels we do not store that one caller may have us look up on YouTube per minute, across all replicas
+    /// (each id counts; see <c>ColdLookupLimiter</c>). Past it the caller gets 429 for such ids; stored ones still answer.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int ColdLookupsPerMinute { get; set; } = 60;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,30 @@ public static class SecurityExtensions
     public static IHostApplicationBuilder AddApiSecurity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
+
+        // Token validation is only as strict as its configuration: with only an Authority, the framework checks neither
+        // issuer nor audience. Outside Development, refuse to start rather than accept any tenant's tokens.
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .PostConfigure<IOptions<AuthOptions>>((jwt, auth) => jwt.TokenValidationParameters.ValidAlgorithms = auth.Value.ValidAlgorithms);
+        if (!builder.Environment.IsDevelopment())
+        {
+            builder.Services.AddOptions<AuthOptions>()
+                .Validate(auth => !auth.AllowAnonymousReads, "Auth:AllowAnonymousReads is for Development only.")
+                .Validate(auth => auth.ValidAlgorithms is { Length: > 0 }, "Auth:ValidAlgorithms must name at least one algorithm.")
+                .ValidateOnStart();
+            builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+                .Validate(jwt => jwt.TokenValidationParameters is { ValidateIssuer: true } token
+                                 && (token.ValidIssuer is { Length: > 0 } || token.ValidIssuers?.Any(i => !string.IsNullOrEmpty(i)) == true),
+                    "Authentication:Schemes:Bearer:ValidIssuer(s) must be configured outside Development.")
+                .Validate(jwt => jwt.TokenValidationParameters is { ValidateAudience: true } token
+                                 && (token.ValidAudience is { Length: > 0 } || token.ValidAudiences?.Any(a => !string.IsNullOrEmpty(a)) == true),
+                    "Authentication:Schemes:Bearer:ValidAudiences must be configured outside Development.")
+                .ValidateOnStart();
+            builder.Services.AddOptions<HostFilteringOptions>()
+                .Validate(hosts => hosts.AllowedHosts.Count > 0 && !hosts.AllowedHosts.Contains("*"),
+                    "AllowedHosts must list the real host names outside Development (not *).")
+                .ValidateOnStart();
+        }
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>

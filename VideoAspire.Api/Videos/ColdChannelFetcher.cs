@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.YouTube;
@@ -18,6 +19,7 @@ public sealed partial class ColdChannelFetcher(
     IConnectionMultiplexer redis,
     LatestVideosCache cache,
     SnapshotPersistence persistence,
+    ColdLookupLimiter coldLookups,
     IOptions<YouTubeOptions> options,
     ILogger<ColdChannelFetcher> logger)
 {
@@ -31,14 +33,23 @@ public sealed partial class ColdChannelFetcher(
 
     /// <param name="wait">Wait for YouTube however long it takes (bounded by the source timeouts) instead of
     /// answering <see cref="VideosLookup.Pending"/> after <see cref="YouTubeOptions.RequestBudget"/>.</param>
-    public async Task<VideosLookup> FetchAsync(string channelId, bool wait, CancellationToken cancellationToken)
+    /// <param name="caller">Whose cold-lookup allowance a new fetch is counted against (joining one in flight is free).</param>
+    public async Task<VideosLookup> FetchAsync(string channelId, bool wait, string caller, CancellationToken cancellationToken)
     {
         if (await IsKnownMissingAsync(channelId))
         {
             return new VideosLookup.NotFound();
         }
 
-        var flight = _inFlight.GetOrAdd(channelId, id => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(id)));
+        if (!_inFlight.TryGetValue(channelId, out var flight))
+        {
+            if (await coldLookups.TryAcquireAsync(caller) is { } retryAfter)
+            {
+                return new VideosLookup.Throttled(retryAfter);
+            }
+
+            flight = _inFlight.GetOrAdd(channelId, id => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(id)));
+        }
 
         // A caller that gives up stops waiting; the shared fetch carries on for the others (and for the cache).
         var fetch = flight.Value;

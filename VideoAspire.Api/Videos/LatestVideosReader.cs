@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
-using VideoAspire.Api.Extensions;
+using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
@@ -19,7 +19,8 @@ public sealed partial class LatestVideosReader(
     ChannelAccessTracker accessTracker,
     ILogger<LatestVideosReader> logger)
 {
-    public async Task<VideosLookup> GetAsync(string channelId, bool wait, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks (<see cref="ColdLookupLimiter.CallerOf"/>): a channel we do not store counts against its allowance.</param>
+    public async Task<VideosLookup> GetAsync(string channelId, bool wait, string caller, CancellationToken cancellationToken)
     {
         var videos = await cache.GetAsync(channelId);
         if (videos is null)
@@ -36,7 +37,7 @@ public sealed partial class LatestVideosReader(
                 default:
                     // Known nowhere yet, or the database is down: YouTube decides (the row, and its last_accessed_at,
                     // arrive with the hand-off).
-                    return await coldFetcher.FetchAsync(channelId, wait, cancellationToken);
+                    return await coldFetcher.FetchAsync(channelId, wait, caller, cancellationToken);
             }
         }
 

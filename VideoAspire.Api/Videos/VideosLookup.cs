@@ -18,6 +18,9 @@ public abstract record VideosLookup
 
     public sealed record Unavailable(string Reason) : VideosLookup;
 
+    /// <summary>The caller has used up its allowance of lookups of channels we do not store.</summary>
+    public sealed record Throttled(TimeSpan RetryAfter) : VideosLookup;
+
     /// <summary>YouTube has not answered within the request budget; the fetch goes on in the background.</summary>
     public sealed record Pending : VideosLookup;
 }

@@ -11,8 +11,19 @@ namespace VideoAspire.Catalog.Handoff;
 /// An entry stays in the stream (and in the group's pending list once read) until a Worker has persisted it and
 /// acknowledged it, so a Worker that is down, restarts or dies mid-batch loses nothing.
 /// </summary>
-public sealed class SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider timeProvider)
+public sealed class SnapshotHandoff
 {
+    private readonly IConnectionMultiplexer redis;
+    private readonly TimeProvider timeProvider;
+
+    public SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider timeProvider)
+    {
+        this.redis = redis;
+        this.timeProvider = timeProvider;
+        // Export the counter from the start (at 0), so "increase(...) > 0" alerts have a series to watch.
+        CatalogTelemetry.HandoffDeadLettered.Add(0);
+    }
+
     public const string StreamKey = "videos:handoff";
     public const string ConsumerGroup = "persisters";
 

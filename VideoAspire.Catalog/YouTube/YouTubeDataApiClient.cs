@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VideoAspire.Catalog.Quota;
 using VideoAspire.Catalog.Telemetry;
 
 namespace VideoAspire.Catalog.YouTube;
@@ -12,7 +13,8 @@ namespace VideoAspire.Catalog.YouTube;
 /// YouTube Data API v3, two calls of one quota unit each: <c>channels.list</c> (does the channel exist, which is
 /// its uploads playlist, what is its title), then <c>playlistItems.list</c> on that playlist. Never <c>search.list</c>.
 /// </summary>
-public sealed partial class YouTubeDataApiClient(HttpClient http, IOptions<YouTubeOptions> options, ILogger<YouTubeDataApiClient> logger)
+public sealed partial class YouTubeDataApiClient(
+    HttpClient http, DataApiQuota quota, IOptions<YouTubeOptions> options, ILogger<YouTubeDataApiClient> logger)
 {
     public const string SourceName = "data-api";
 
@@ -66,7 +68,13 @@ public sealed partial class YouTubeDataApiClient(HttpClient http, IOptions<YouTu
     private async Task<(T? Body, bool NotFound, SourceFailure? Failure)> GetAsync<T>(
         string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
-        CatalogTelemetry.QuotaUnits.Add(1); // invalid requests cost quota too
+        // Every call costs a unit (invalid ones too): reserved from the shared daily budget first.
+        if (!await quota.TryReserveAsync(1))
+        {
+            return (default, false, SourceFailure.QuotaExceeded);
+        }
+
+        CatalogTelemetry.QuotaUnits.Add(1);
 
         // One budget for headers AND body: the resilience handler's timeouts end when the headers arrive, so a server
         // that sends them and then stalls would otherwise hold the call (and the channel's single flight) for good.

@@ -36,6 +36,13 @@ public sealed class YouTubeOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan NegativeCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Data API units all replicas may spend per day (YouTube's default allocation is 10,000, reset at midnight
+    /// Pacific); past it only the keyless feed is used.
+    /// </summary>
+    [Range(0, 100_000_000)]
+    public int DailyQuotaUnits { get; set; } = 10_000;
+
     /// <summary>Playlist items requested per fetch (1 quota unit whatever the number, 50 at most).</summary>
     [Range(5, 50)]
     public int PageSize { get; set; } = 50;

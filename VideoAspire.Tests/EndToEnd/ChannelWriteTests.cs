@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog.Caching;
+using VideoAspire.Catalog.Handoff;
+using VideoAspire.Catalog.YouTube;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -152,6 +154,114 @@ public sealed class ChannelWriteTests(AppHostFixture fixture) : IDisposable
         using var unknown = await _writer.PostAsync($"/channels/{TestCatalog.NewChannelId()}/refresh", null);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_late_snapshot_never_overwrites_a_newer_put()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var videoId = TestCatalog.NewVideoId();
+        var fetchedBeforeThePut = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await PutVideosAsync(channelId, [new { video_id = videoId, video_title = "Corrected title", published_at = "2026-01-01T00:00:00Z" }]);
+
+        // A YouTube snapshot fetched a minute ago, persisted only now: its other video is news, its old title is not.
+        var newVideo = TestCatalog.NewVideoId();
+        await new SnapshotHandoff(fixture.Redis, TimeProvider.System).PublishAsync(new ChannelSnapshot(channelId, "Old channel title",
+            [new FetchedVideo(videoId, "Old title", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+             new FetchedVideo(newVideo, "Fetched", new DateTimeOffset(2025, 12, 31, 0, 0, 0, TimeSpan.Zero))],
+            "data-api", fetchedBeforeThePut));
+
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE video_id = $1", newVideo) == 1,
+            TimeSpan.FromSeconds(30), "the snapshot is persisted");
+        Assert.Equal("Corrected title", await fixture.Database.ScalarAsync<string>("SELECT title FROM videos WHERE video_id = $1", videoId));
+        Assert.Equal("Corrected title", (await ReadVideosAsync(channelId))[0].GetProperty("video_title").GetString());
+    }
+
+    [Fact]
+    public async Task A_deleted_channel_stays_deleted_whatever_arrives_late_until_an_explicit_put()
+    {
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "On YouTube", new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)));
+        await PutVideosAsync(channel.Id, [new { video_id = TestCatalog.NewVideoId(), video_title = "Stored", published_at = "2026-01-01T00:00:00Z" }]);
+        var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
+
+        using (var deleted = await _writer.DeleteAsync($"/channels/{channel.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        // Late arrivals: a hand-off entry (even one stamped after the delete) and the scheduled refresh.
+        var lateId = await handoff.PublishAsync(new ChannelSnapshot(channel.Id, "Late", [new FetchedVideo(TestCatalog.NewVideoId(), "Late", DateTimeOffset.UtcNow.AddDays(-1))],
+            "data-api", DateTimeOffset.UtcNow.AddSeconds(1)));
+        await TestCatalog.EventuallyAsync(
+            async () => (await fixture.Redis.GetDatabase().StreamRangeAsync(SnapshotHandoff.StreamKey, lateId, lateId)).Length == 0,
+            TimeSpan.FromSeconds(30), "the late entry is processed");
+        await Task.Delay(TimeSpan.FromSeconds(4)); // past a scheduled refresh run (every 3 s here)
+
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", channel.Id));
+        Assert.NotNull(await fixture.Database.ScalarAsync<DateTime?>("SELECT deleted_at FROM channels WHERE id = $1", channel.Id));
+        Assert.False(await fixture.Redis.GetDatabase().KeyExistsAsync(CacheKeys.LatestVideos(channel.Id)));
+        using (var read = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, read.StatusCode); // and not fetched back from YouTube
+            Assert.Contains("deleted", await read.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(0, fixture.YouTube.Calls("channels", channel.Id, "VideoAspire.Api"));
+
+        // An explicit PUT brings it back.
+        using (var registered = await _writer.PutAsJsonAsync($"/channels/{channel.Id}", new { title = "Back" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+
+        Assert.Empty(await ReadVideosAsync(channel.Id));
+        Assert.Null(await fixture.Database.ScalarAsync<DateTime?>("SELECT deleted_at FROM channels WHERE id = $1", channel.Id));
+    }
+
+    [Fact]
+    public async Task A_put_naming_a_video_of_another_channel_is_a_409_and_moves_nothing()
+    {
+        var owner = TestCatalog.NewChannelId();
+        var other = TestCatalog.NewChannelId();
+        var videoId = TestCatalog.NewVideoId();
+        await PutVideosAsync(owner, [new { video_id = videoId, video_title = "Mine", published_at = "2026-01-01T00:00:00Z" }]);
+
+        using var response = await _writer.PutAsJsonAsync($"/channels/{other}/videos", new
+        {
+            videos = new[]
+            {
+                new { video_id = TestCatalog.NewVideoId(), video_title = "Fine", published_at = "2026-01-02T00:00:00Z" },
+                new { video_id = videoId, video_title = "Stolen", published_at = "2026-01-01T00:00:00Z" },
+            },
+        });
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(videoId, await response.Content.ReadAsStringAsync());
+        Assert.Equal(owner, await fixture.Database.ScalarAsync<string>("SELECT channel_id FROM videos WHERE video_id = $1", videoId));
+        Assert.Equal("Mine", await fixture.Database.ScalarAsync<string>("SELECT title FROM videos WHERE video_id = $1", videoId));
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", other));
+    }
+
+    [Fact]
+    public async Task An_eviction_that_fails_while_redis_is_down_is_applied_when_it_returns()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        await PutVideosAsync(channelId, [new { video_id = TestCatalog.NewVideoId(), video_title = "Before", published_at = "2026-01-01T00:00:00Z" }]);
+        Assert.Equal("Before", (await ReadVideosAsync(channelId))[0].GetProperty("video_title").GetString()); // cached in Redis
+
+        await using (await fixture.StopRedisAsync())
+        {
+            // The write succeeds (the database is the truth); the eviction cannot happen yet.
+            await PutVideosAsync(channelId, [new { video_id = TestCatalog.NewVideoId(), video_title = "After", published_at = "2026-01-02T00:00:00Z" }]);
+        }
+
+        // Redis is back with the old answers in it: the recorded eviction lands, well before their 5-minute TTL.
+        await TestCatalog.EventuallyAsync(
+            async () => (await ReadVideosAsync(channelId))[0].GetProperty("video_title").GetString() == "After",
+            TimeSpan.FromSeconds(30), "the next reads show the write");
     }
 
     private async Task<(int Received, int Changed)> PutVideosAsync(string channelId, IEnumerable<object> videos)

@@ -18,6 +18,8 @@ public sealed class SecurityTests(AppHostFixture fixture)
         { "wrong signing key", TestTokens.Create(Scopes.VideosWrite, key: new byte[32]) },
         { "wrong audience", TestTokens.Create(Scopes.VideosWrite, audience: "someone-else") },
         { "alg none", TestTokens.Unsigned(Scopes.VideosWrite) },
+        // Right key, right claims, an algorithm that is not on the pinned list.
+        { "alg HS512 (not pinned)", TestTokens.Create(Scopes.VideosWrite, key: TestTokens.LongSigningKey, algorithm: "HS512", issuer: TestTokens.LongKeyIssuer) },
         { "garbage", "not-a-jwt" },
     };
 
@@ -48,6 +50,18 @@ public sealed class SecurityTests(AppHostFixture fixture)
 
         Assert.True(read.StatusCode == HttpStatusCode.Unauthorized, $"{why}: read answered {read.StatusCode}");
         Assert.True(write.StatusCode == HttpStatusCode.Unauthorized, $"{why}: write answered {write.StatusCode}");
+    }
+
+    [Fact]
+    public async Task The_same_key_and_issuer_with_a_pinned_algorithm_is_accepted()
+    {
+        // The control for "alg HS512 (not pinned)": only the algorithm differs.
+        var token = TestTokens.Create(Scopes.VideosRead, key: TestTokens.LongSigningKey, issuer: TestTokens.LongKeyIssuer);
+        using var client = fixture.CreateApiClient(token);
+
+        using var response = await client.GetAsync(ReadPath);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
@@ -124,6 +138,43 @@ public sealed class SecurityTests(AppHostFixture fixture)
                    && text.Contains("http_server_request_duration_seconds")
                    && text.Contains("videoaspire_");
         }, TimeSpan.FromSeconds(30), "the Prometheus endpoint serves the service's metrics");
+    }
+
+    [Fact]
+    public async Task A_caller_past_its_cold_lookup_allowance_gets_429_for_new_ids_while_stored_ones_answer()
+    {
+        // 60 lookups of channels we do not store per minute (the default), counted per id, shared by both replicas.
+        using var flooder = fixture.CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "flooder-" + Guid.NewGuid().ToString("N")));
+        string Batch() => "/videos?" + string.Join("&", Enumerable.Range(0, 50).Select(_ => "channel_id=" + TestCatalog.NewChannelId()));
+
+        var first = await StatusesAsync(await flooder.GetAsync(Batch()));
+        var second = await StatusesAsync(await flooder.GetAsync(Batch()));
+
+        Assert.DoesNotContain(429, first); // a batch of 50 fits in the allowance...
+        Assert.True(second.Count(s => s == 429) >= 35, $"statuses: {string.Join(",", second)}"); // ...two do not: each id counted
+
+        using var single = await flooder.GetAsync($"/videos?channel_id={TestCatalog.NewChannelId()}");
+        Assert.Equal(HttpStatusCode.TooManyRequests, single.StatusCode);
+        Assert.Equal("application/problem+json", single.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(single.Headers.RetryAfter);
+
+        // Stored channels keep answering for the same caller; other callers are not affected.
+        using var stored = await flooder.GetAsync(ReadPath);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        using var other = await fixture.Api.GetAsync($"/videos?channel_id={TestCatalog.NewChannelId()}");
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
+
+        static async Task<List<int>> StatusesAsync(HttpResponseMessage response)
+        {
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                return body.RootElement.EnumerateObject()
+                    .Select(entry => entry.Value.ValueKind == System.Text.Json.JsonValueKind.Array ? 200 : entry.Value.GetProperty("status").GetInt32())
+                    .ToList();
+            }
+        }
     }
 
     [Fact]

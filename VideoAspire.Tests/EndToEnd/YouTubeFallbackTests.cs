@@ -117,6 +117,48 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task Past_the_daily_data_api_budget_only_the_feed_is_asked()
+    {
+        // The day's shared counter (all replicas, all services) at the budget: as if strangers had spent it.
+        var redis = fixture.Redis.GetDatabase();
+        var key = VideoAspire.Catalog.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
+        var spent = (long?)await redis.StringGetAsync(key) ?? 0;
+        await redis.StringSetAsync(key, 10_000, expiry: null, keepTtl: true);
+        try
+        {
+            var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+            AddVideos(channel, Day, Day.AddDays(-1));
+
+            var videos = await GetVideosAsync(channel.Id);
+
+            Assert.Equal(2, videos.Count);
+            Assert.Equal(0, fixture.YouTube.Calls("channels", channel.Id) + fixture.YouTube.Calls("playlistItems", channel.Id));
+            Assert.Equal(1, fixture.YouTube.Calls("feed", channel.Id));
+            Assert.Equal(10_000, (long)await redis.StringGetAsync(key)); // refused calls are not counted as spent
+        }
+        finally
+        {
+            await redis.StringSetAsync(key, spent, expiry: null, keepTtl: true);
+        }
+    }
+
+    [Fact]
+    public async Task Data_api_units_are_counted_in_the_shared_daily_budget()
+    {
+        var redis = fixture.Redis.GetDatabase();
+        var key = VideoAspire.Catalog.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day);
+        var before = (long?)await redis.StringGetAsync(key) ?? 0;
+
+        await GetVideosAsync(channel.Id);
+
+        // channels.list + playlistItems.list (other tests may spend units meanwhile: at least these two).
+        Assert.True((long)await redis.StringGetAsync(key) >= before + 2);
+        Assert.True(await redis.KeyTimeToLiveAsync(key) > TimeSpan.FromHours(24));
+    }
+
+    [Fact]
     public async Task A_stalled_body_ends_within_the_budget_and_does_not_pin_the_channel()
     {
         // Headers, the start of a body, then silence: from both sources.
@@ -278,6 +320,33 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_hand_off_entry_failing_transiently_is_kept_and_retried_not_dead_lettered()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var redis = fixture.Redis.GetDatabase();
+        var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
+        string entryId;
+
+        await using (await fixture.StopPostgresAsync())
+        {
+            entryId = await handoff.PublishAsync(new ChannelSnapshot(channelId, "Waits for PostgreSQL",
+                [new FetchedVideo(TestCatalog.NewVideoId(), "Kept", Day)], "test", DateTimeOffset.UtcNow));
+
+            // Delivered (and counted in Redis, so the limit holds across restarts), kept in the stream, not dead-lettered.
+            await TestCatalog.EventuallyAsync(async () => (long?)await redis.HashGetAsync(SnapshotHandoff.DeliveriesKey, entryId) >= 1,
+                TimeSpan.FromSeconds(30), "the entry is attempted");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Single(await redis.StreamRangeAsync(SnapshotHandoff.StreamKey, entryId, entryId));
+        }
+
+        await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channelId) == 1,
+            TimeSpan.FromSeconds(90), "the entry is persisted once PostgreSQL is back");
+        Assert.False(await redis.HashExistsAsync(SnapshotHandoff.DeliveriesKey, entryId));
+        var dead = await redis.StreamRangeAsync(SnapshotHandoff.DeadLetterKey, messageOrder: StackExchange.Redis.Order.Descending, count: 50);
+        Assert.DoesNotContain(dead, e => (string?)e["dead_lettered_from"] == entryId);
+    }
+
+    [Fact]
     public async Task Redis_down_persists_in_process()
     {
         var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
@@ -311,6 +380,46 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
             return videos[0].GetProperty("video_id").GetString() == upload.VideoId;
         }, TimeSpan.FromSeconds(40), "the new upload is served");
         Assert.True(fixture.YouTube.Calls("playlistItems", channel.Id, "VideoAspire.Worker") >= 1);
+    }
+
+    [Fact]
+    public async Task A_channel_youtube_no_longer_has_is_stamped_and_refreshed_ever_less_often()
+    {
+        // Stored and still read, but terminated on YouTube (the fake has never heard of it).
+        var channelId = TestCatalog.NewChannelId();
+        await fixture.Database.ExecuteAsync(
+            "INSERT INTO channels (id, title, created_at, last_accessed_at) VALUES ($1, 'Terminated', now(), now())", channelId);
+
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Database.ScalarAsync<int>("SELECT refresh_failures FROM channels WHERE id = $1", channelId) >= 1,
+            TimeSpan.FromSeconds(30), "the refresh stamps it");
+        Assert.NotNull(await fixture.Database.ScalarAsync<DateTime?>("SELECT last_refreshed_at FROM channels WHERE id = $1", channelId));
+
+        // Runs every 3 s here; backing off (6 s, then 12 s), it is asked about at most twice in the next 9 s, not 3-4 times.
+        var before = fixture.YouTube.Calls("channels", channelId, "VideoAspire.Worker");
+        await Task.Delay(TimeSpan.FromSeconds(9));
+        Assert.True(fixture.YouTube.Calls("channels", channelId, "VideoAspire.Worker") - before <= 2);
+    }
+
+    [Fact]
+    public async Task A_channel_that_always_fails_does_not_stop_the_refresh_of_the_others()
+    {
+        var failing = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        failing.Api = ApiMode.ServerError;
+        failing.Feed = FeedMode.ServerError;
+        var healthy = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        var upload = new FakeVideo(TestCatalog.NewVideoId(), "Refreshed despite the other", Day);
+        healthy.Videos.Add(upload);
+        // Both read recently; the failing one is the stalest, so it comes first in every run.
+        await fixture.Database.ExecuteAsync("""
+            INSERT INTO channels (id, title, created_at, last_accessed_at, last_refreshed_at)
+            VALUES ($1, 'Failing', now(), now(), '2000-01-01'), ($2, 'Healthy', now(), now(), '2000-01-02')
+            """, failing.Id, healthy.Id);
+
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE video_id = $1", upload.VideoId) == 1,
+            TimeSpan.FromSeconds(30), "the healthy channel is refreshed");
+        Assert.True(await fixture.Database.ScalarAsync<int>("SELECT refresh_failures FROM channels WHERE id = $1", failing.Id) >= 1);
     }
 
     private async Task<long> VideoCountAsync(string channelId) =>

@@ -48,6 +48,8 @@ public sealed class FakeYouTube : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The test output holds the Api's appsettings.json (AllowedHosts: localhost); YouTube answers any host.
+        builder.Configuration["AllowedHosts"] = "*";
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var fake = new FakeYouTube(builder.Build());
         fake.MapRoutes();

@@ -14,12 +14,23 @@ public static class TestTokens
     /// <summary>A fresh random key each run; handed to the Api through the AppHost's configuration.</summary>
     public static readonly byte[] SigningKey = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>
+    /// A second trusted issuer and key (one key per issuer is how the framework binds them), long enough for HS512:
+    /// a token signed with it is refused for its algorithm alone.
+    /// </summary>
+    public const string LongKeyIssuer = "videoaspire-tests-long-key";
+
+    public static readonly byte[] LongSigningKey = RandomNumberGenerator.GetBytes(64);
+
     public static string[] ApiSettings =>
     [
         $"Authentication:Schemes:Bearer:ValidIssuer={Issuer}",
         $"Authentication:Schemes:Bearer:ValidAudiences:0={Audience}",
         $"Authentication:Schemes:Bearer:SigningKeys:0:Issuer={Issuer}",
         $"Authentication:Schemes:Bearer:SigningKeys:0:Value={Convert.ToBase64String(SigningKey)}",
+        $"Authentication:Schemes:Bearer:ValidIssuers:0={LongKeyIssuer}",
+        $"Authentication:Schemes:Bearer:SigningKeys:1:Issuer={LongKeyIssuer}",
+        $"Authentication:Schemes:Bearer:SigningKeys:1:Value={Convert.ToBase64String(LongSigningKey)}",
     ];
 
     public static string Create(
@@ -27,18 +38,20 @@ public static class TestTokens
         string subject = "test-user",
         DateTime? expires = null,
         string audience = Audience,
-        byte[]? key = null)
+        byte[]? key = null,
+        string algorithm = SecurityAlgorithms.HmacSha256,
+        string issuer = Issuer)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer,
+            Issuer = issuer,
             Audience = audience,
             Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("scope", scopes)]),
             NotBefore = (expires ?? now.AddHours(1)) < now ? now.AddHours(-2) : now.AddMinutes(-1),
             IssuedAt = (expires ?? now.AddHours(1)) < now ? now.AddHours(-2) : now.AddMinutes(-1),
             Expires = expires ?? now.AddHours(1),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? SigningKey), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? SigningKey), algorithm),
         });
     }
 

@@ -155,4 +155,43 @@ public sealed class ReadFeatureTests(AppHostFixture fixture)
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Equal("text/html", docs.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task A_batch_reads_a_few_ids_at_a_time_so_it_cannot_drain_the_database_pool()
+    {
+        // 50 stored channels, none cached: each id needs the database.
+        var ids = Enumerable.Range(0, 50).Select(_ => TestCatalog.NewChannelId()).ToList();
+        foreach (var id in ids)
+        {
+            await fixture.Database.AddChannelAsync(id);
+            await fixture.Database.AddVideoAsync(id, TestCatalog.NewVideoId(), "Batch", DateTimeOffset.UtcNow.AddDays(-1));
+        }
+
+        // Hold every read of videos while the batch runs, and count how many of its reads wait at once.
+        await using var blocker = await fixture.Database.OpenConnectionAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockVideos = new Npgsql.NpgsqlCommand("LOCK TABLE videos IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+        {
+            await lockVideos.ExecuteNonQueryAsync();
+        }
+
+        var batch = fixture.Api.GetAsync("/videos?" + string.Join("&", ids.Select(id => "channel_id=" + id)));
+        long waiting = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            await Task.Delay(100);
+            waiting = Math.Max(waiting, await fixture.Database.ScalarAsync<long>("""
+                SELECT count(*) FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT video_id, title, published_at FROM videos%'
+                """));
+        }
+
+        await transaction.RollbackAsync();
+        using var response = await batch;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.InRange(waiting, 1, 4);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.All(ids, id => Assert.Equal(System.Text.Json.JsonValueKind.Array, body.RootElement.GetProperty(id).ValueKind));
+    }
 }

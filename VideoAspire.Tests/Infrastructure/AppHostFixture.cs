@@ -228,7 +228,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
-    private async Task<string> ConnectionStringAsync(string name) =>
+    public async Task<string> ConnectionStringAsync(string name) =>
         await App.GetConnectionStringAsync(name).AsTask().WaitAsync(StartTimeout)
         ?? throw new InvalidOperationException($"No connection string for {name}.");
 }

@@ -85,7 +85,7 @@ public static class VideosApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
             }
 
-            return await reader.GetAsync(channelId, wait ?? false, ColdLookupLimiter.CallerOf(httpContext), cancellationToken) switch
+            return await reader.GetAsync(channelId, wait ?? false, Caller.Of(httpContext), cancellationToken) switch
             {
                 // The common case serializes straight from the typed model: no intermediate JSON tree.
                 VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
@@ -106,7 +106,7 @@ public static class VideosApi
         // Each id on its own scope, a few at a time: concurrent enough to be quick, never enough to drain the database
         // pool for everyone else. One id's failure is reported in its entry only.
         var distinct = channelIds.Distinct(StringComparer.Ordinal).ToArray();
-        var caller = ColdLookupLimiter.CallerOf(httpContext);
+        var caller = Caller.Of(httpContext);
         var entries = new (string Id, JsonNode Entry)[distinct.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, distinct.Length),
             new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },

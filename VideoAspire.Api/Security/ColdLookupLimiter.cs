@@ -34,18 +34,18 @@ public sealed partial class ColdLookupLimiter(
         """;
 
     /// <returns>Null when the lookup may go ahead; else how long until the caller may try again.</returns>
-    public async Task<TimeSpan?> TryAcquireAsync(string caller)
+    public async Task<TimeSpan?> TryAcquireAsync(Caller caller)
     {
         try
         {
             var wait = (long)await redis.GetDatabase().ScriptEvaluateAsync(TakeScript,
-                [BucketKey(caller)], [options.Value.ColdLookupsPerMinute]);
+                [BucketKey(caller.Key)], [options.Value.ColdLookupsPerMinute]);
             if (wait == 0)
             {
                 return null;
             }
 
-            LogLimited(caller);
+            LogLimited(caller.Key);
             return TimeSpan.FromMilliseconds(wait);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -58,10 +58,17 @@ public sealed partial class ColdLookupLimiter(
     private static string BucketKey(string caller) =>
         $"videos:cold-lookups:{XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(caller)):x16}";
 
-    /// <summary>Whom the limit counts: the token's subject, else the client address.</summary>
-    public static string CallerOf(HttpContext context) =>
-        context.User.FindFirst("sub")?.Value is { } subject ? "sub:" + subject : "ip:" + context.Connection.RemoteIpAddress;
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Cold lookups of {Caller} limited")]
     private partial void LogLimited(string caller);
+}
+
+/// <summary>
+/// Whom a cold lookup is counted against: the token's subject, else the client address. Captured per request as two
+/// references; the key string is built only on the rare path that needs it (a channel we do not store).
+/// </summary>
+public readonly record struct Caller(System.Security.Claims.ClaimsPrincipal User, System.Net.IPAddress? Address)
+{
+    public static Caller Of(HttpContext context) => new(context.User, context.Connection.RemoteIpAddress);
+
+    public string Key => User.FindFirst("sub")?.Value is { } subject ? "sub:" + subject : "ip:" + Address;
 }

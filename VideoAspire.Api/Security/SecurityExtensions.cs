@@ -78,10 +78,10 @@ public static class SecurityExtensions
             var limits = settings.Value;
             limiter.AddPolicy(RateLimitingOptions.PolicyName, context =>
             {
-                var caller = context.User.FindFirst("sub")?.Value is { } subject
-                    ? new Caller(subject, null)
-                    : new Caller(null, context.Connection.RemoteIpAddress);
-                return RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
+                var partition = context.User.FindFirst("sub")?.Value is { } subject
+                    ? new PartitionKey(subject, null)
+                    : new PartitionKey(null, context.Connection.RemoteIpAddress);
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.TokenLimit,
                     TokensPerPeriod = limits.TokensPerPeriod,
@@ -115,5 +115,5 @@ public static class SecurityExtensions
     }
 
     /// <summary>Whom a rate limit counts: the token's subject, else the client address (a key built without strings).</summary>
-    private readonly record struct Caller(string? Subject, System.Net.IPAddress? Address);
+    private readonly record struct PartitionKey(string? Subject, System.Net.IPAddress? Address);
 }

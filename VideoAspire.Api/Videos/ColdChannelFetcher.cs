@@ -34,7 +34,7 @@ public sealed partial class ColdChannelFetcher(
     /// <param name="wait">Wait for YouTube however long it takes (bounded by the source timeouts) instead of
     /// answering <see cref="VideosLookup.Pending"/> after <see cref="YouTubeOptions.RequestBudget"/>.</param>
     /// <param name="caller">Whose cold-lookup allowance a new fetch is counted against (joining one in flight is free).</param>
-    public async Task<VideosLookup> FetchAsync(string channelId, bool wait, string caller, CancellationToken cancellationToken)
+    public async Task<VideosLookup> FetchAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken)
     {
         if (await IsKnownMissingAsync(channelId))
         {

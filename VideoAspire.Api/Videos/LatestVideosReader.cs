@@ -19,8 +19,8 @@ public sealed partial class LatestVideosReader(
     ChannelAccessTracker accessTracker,
     ILogger<LatestVideosReader> logger)
 {
-    /// <param name="caller">Who asks (<see cref="ColdLookupLimiter.CallerOf"/>): a channel we do not store counts against its allowance.</param>
-    public async Task<VideosLookup> GetAsync(string channelId, bool wait, string caller, CancellationToken cancellationToken)
+    /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
+    public async Task<VideosLookup> GetAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken)
     {
         var videos = await cache.GetAsync(channelId);
         if (videos is null)

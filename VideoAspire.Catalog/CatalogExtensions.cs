@@ -97,6 +97,17 @@ public static class CatalogExtensions
                 // Only read-only statements run here and none changes session state, so a connection going back to the
                 // pool needs no reset round, which PostgreSQL otherwise pays for on every read.
                 dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+
+                // The read path bounds every read itself (Api:DatabaseBudget) by no longer waiting for it, never by
+                // cancelling it: against a frozen server Npgsql's cancellation (the token's, or its own command
+                // timeout's) blocks the thread that triggers it until the server answers, and thirty seconds into a
+                // freeze every pending read's timeout fired at once and starved the thread pool. So: no command
+                // timeout here, and a short connect timeout so that an abandoned connection attempt frees its slot.
+                dataSource.ConnectionStringBuilder.CommandTimeout = 0;
+                if (!dataSource.ConnectionStringBuilder.ContainsKey("Timeout"))
+                {
+                    dataSource.ConnectionStringBuilder.Timeout = 5;
+                }
             });
         return builder;
     }

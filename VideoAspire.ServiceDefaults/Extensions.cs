@@ -70,11 +70,28 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>Longest any one health check may take before it counts as unhealthy.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(2);
+
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // "live" answers whether the process should be restarted; everything else (Redis, PostgreSQL) is readiness.
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+
+        // A dependency that hangs (a frozen PostgreSQL) must make /health answer Unhealthy, not hang it too. A timeout on
+        // the registration is not enough: it only cancels the check's token, and a driver stuck in a connection
+        // handshake does not look at it. So every check is also no longer waited for past its timeout.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                var timeout = registration.Timeout == Timeout.InfiniteTimeSpan ? HealthCheckTimeout : registration.Timeout;
+                var factory = registration.Factory;
+                registration.Timeout = timeout;
+                registration.Factory = services => new BoundedHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), factory, timeout);
+            }
+        });
 
         // Health as a metric (videoaspire.health.status per check), so alerts see Redis or PostgreSQL going away.
         builder.Services.AddSingleton<IHealthCheckPublisher, HealthStatusMetricsPublisher>();
@@ -102,5 +119,37 @@ public static class Extensions
         }).DisableHttpMetrics();
 
         return app;
+    }
+}
+
+/// <summary>
+/// A health check that answers its failure status when the check it wraps does not answer in time. The wrapped check runs
+/// in a scope of its own, released when it really ends: an abandoned check may still be using its services.
+/// </summary>
+internal sealed class BoundedHealthCheck(IServiceScopeFactory scopes, Func<IServiceProvider, IHealthCheck> factory, TimeSpan timeout) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await RunAsync(context, cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, $"No answer within {timeout.TotalSeconds:F0} s.");
+        }
+    }
+
+    private async Task<HealthCheckResult> RunAsync(HealthCheckContext context, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        try
+        {
+            return await factory(scope.ServiceProvider).CheckHealthAsync(context, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, ex.Message, ex);
+        }
     }
 }

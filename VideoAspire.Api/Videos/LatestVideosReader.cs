@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
@@ -17,6 +18,7 @@ public sealed partial class LatestVideosReader(
     NpgsqlDataSource database,
     ColdChannelFetcher coldFetcher,
     ChannelAccessTracker accessTracker,
+    IOptions<ApiOptions> options,
     ILogger<LatestVideosReader> logger)
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
@@ -53,12 +55,16 @@ public sealed partial class LatestVideosReader(
         var started = Stopwatch.GetTimestamp();
 
         StoredChannel stored;
+        // Bounded by no longer waiting, not by cancelling (see AddLatestVideosDataSource): a read PostgreSQL does not
+        // answer within the budget is left to finish on its own, and this request fails over at once.
+        var read = database.GetLatestVideosAsync(channelId, CancellationToken.None);
         try
         {
-            stored = await database.GetLatestVideosAsync(channelId, cancellationToken);
+            stored = await read.WaitAsync(options.Value.DatabaseBudget, cancellationToken);
         }
         catch (Exception ex) when (TransientFailures.IsDatabaseUnavailable(ex))
         {
+            _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
             // Degrade: YouTube can still answer (and the hand-off waits for PostgreSQL to come back).
             LogDatabaseUnavailable(ex, channelId);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
@@ -72,7 +78,7 @@ public sealed partial class LatestVideosReader(
         return stored;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unavailable reading {ChannelId}; asking YouTube instead")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unavailable or over its budget reading {ChannelId}; asking YouTube instead")]
     private partial void LogDatabaseUnavailable(Exception exception, string channelId);
 
     // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).

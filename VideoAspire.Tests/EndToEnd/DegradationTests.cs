@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Handoff;
@@ -93,6 +94,59 @@ public sealed class DegradationTests(AppHostFixture fixture)
         {
             await fixture.Database.ExecuteAsync("ALTER TABLE videos_moved_away RENAME TO videos");
         }
+    }
+
+    [Fact]
+    public async Task A_frozen_postgres_fails_over_within_the_budget_and_never_starves_the_api()
+    {
+        // Cached before the freeze; stored but not cached (YouTube knows it too); the Api's budget is 1 s.
+        var cached = TestCatalog.NewChannelId();
+        await fixture.Database.AddChannelAsync(cached);
+        await fixture.Database.AddVideoAsync(cached, TestCatalog.NewVideoId(), "Cached", DateTimeOffset.UtcNow.AddDays(-1));
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Api.GetAsync($"/videos?channel_id={cached}")).StatusCode);
+        var uncached = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        uncached.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "From YouTube", DateTimeOffset.UtcNow.AddDays(-1)));
+        await fixture.Database.AddChannelAsync(uncached.Id);
+
+        var slowest = TimeSpan.Zero;
+        await using (fixture.FreezePostgres())
+        {
+            // The stored channel nobody cached: its read gives up on PostgreSQL after the budget and asks YouTube.
+            var stopwatch = Stopwatch.StartNew();
+            using (var failover = await fixture.Api.GetAsync($"/videos?channel_id={uncached.Id}&wait=true"))
+            {
+                Assert.Equal(HttpStatusCode.OK, failover.StatusCode);
+            }
+
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"fail-over took {stopwatch.Elapsed}");
+
+            // /health says so instead of hanging.
+            stopwatch.Restart();
+            using (var health = await fixture.Api.GetAsync("/health"))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            }
+
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"/health took {stopwatch.Elapsed}");
+
+            // Past the driver's 30 s command timeout, cached reads still answer: nothing piled up on the thread pool.
+            var until = DateTime.UtcNow.AddSeconds(35);
+            while (DateTime.UtcNow < until)
+            {
+                stopwatch.Restart();
+                using var read = await fixture.Api.GetAsync($"/videos?channel_id={cached}");
+                Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+                slowest = stopwatch.Elapsed > slowest ? stopwatch.Elapsed : slowest;
+                await Task.Delay(500);
+            }
+        }
+
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a cached read took {slowest} during the freeze");
+        await TestCatalog.EventuallyAsync(async () =>
+        {
+            using var response = await fixture.Api.GetAsync("/health");
+            return response.IsSuccessStatusCode;
+        }, TimeSpan.FromSeconds(60), "the Api is healthy again after the thaw");
     }
 
     [Fact]

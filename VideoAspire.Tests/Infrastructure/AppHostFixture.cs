@@ -148,6 +148,52 @@ public sealed class AppHostFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Freezes the local PostgreSQL (SIGSTOP to the postmaster and every backend): connections hang instead of
+    /// failing, as with a stalled disk or a paused VM. Disposing thaws it (SIGCONT).
+    /// </summary>
+    public IAsyncDisposable FreezePostgres()
+    {
+        var dataDirectory = Path.Combine(_dataDirectory, "postgres");
+        var postmaster = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d))
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => (Pid: int.Parse(name), CommandLine: ReadCommandLine(int.Parse(name))))
+            .Single(p => p.CommandLine.Contains(dataDirectory, StringComparison.Ordinal)
+                         && p.CommandLine.Contains("/bin/postgres", StringComparison.Ordinal)
+                         && !p.CommandLine.StartsWith("/bin/sh", StringComparison.Ordinal)).Pid;
+        var pids = new List<int> { postmaster };
+        pids.AddRange(File.ReadAllText($"/proc/{postmaster}/task/{postmaster}/children")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
+        Signal("STOP", pids);
+        return new Restart(() =>
+        {
+            Signal("CONT", pids);
+            return Task.CompletedTask;
+        });
+
+        static string ReadCommandLine(int pid)
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return "";
+            }
+        }
+
+        static void Signal(string signal, IEnumerable<int> pids)
+        {
+            using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, .. pids.Select(p => p.ToString())]);
+            kill.WaitForExit();
+        }
+    }
+
     private async Task<bool> RedisAnswersAsync()
     {
         try

@@ -146,6 +146,7 @@ public static class CatalogExtensions
         builder.Services.AddTransient<YouTubeVideoSource>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DataApiQuota>();
+        builder.Services.AddSingleton<UpstreamFailureFilter>();
         return builder;
 
         static void Configure(HttpClient http, string baseUrl, string userAgent)
@@ -164,6 +165,10 @@ public static class CatalogExtensions
             resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * youTube.AttemptTimeout.TotalSeconds));
             resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+            // One breaker per source protects the whole upstream: a few failing channels must not open it for all.
+            var filter = services.GetRequiredService<UpstreamFailureFilter>();
+            var window = resilience.CircuitBreaker.SamplingDuration;
+            resilience.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(filter.CountsAgainstUpstream(args.Outcome, window));
         }
     }
 

@@ -188,6 +188,36 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_few_failing_channels_do_not_open_the_breaker_for_every_other_channel()
+    {
+        // Ten channels whose every call fails (5xx from both sources), asked again and again: hundreds of failed
+        // calls on each replica's Data API and feed pipelines within the breakers' sampling window.
+        var failing = Enumerable.Range(0, 10).Select(_ =>
+        {
+            var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+            channel.Api = ApiMode.ServerError;
+            channel.Feed = FeedMode.ServerError;
+            return channel;
+        }).ToList();
+        for (var round = 0; round < 12; round++)
+        {
+            // A caller per round: this is about the breaker, not the per-caller cold-lookup allowance.
+            using var caller = fixture.CreateApiClient(TestTokens.Create(Api.Security.Scopes.VideosRead, subject: $"breaker-{round}-{Guid.NewGuid():N}"));
+            var responses = await Task.WhenAll(failing.Select(c => caller.GetAsync($"/videos?channel_id={c.Id}&wait=true")));
+            Assert.All(responses, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
+        }
+
+        // Every other channel still reaches YouTube, on both replicas.
+        for (var i = 0; i < 4; i++)
+        {
+            var healthy = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+            AddVideos(healthy, Day);
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={healthy.Id}&wait=true");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Forty_concurrent_cold_requests_cost_one_upstream_fetch()
     {
         var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());

@@ -13,6 +13,7 @@ using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.Persistence;
 using VideoAspire.Catalog.Quota;
+using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Catalog;
@@ -53,12 +54,13 @@ public static class CatalogExtensions
             .Configure<IServiceProvider>((options, services) => options.ConnectionMultiplexerFactory =
                 () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
         builder.Services.DecorateOutputCacheStore((services, redisStore) => new FailSoftOutputCacheStore(
-            redisStore, services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<ILogger<FailSoftOutputCacheStore>>()));
+            redisStore, services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<Outages>()));
 
         builder.Services.AddOptions<CacheOptions>()
             .BindConfiguration(CacheOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<Outages>();
         builder.Services.AddSingleton<LatestVideosCache>();
         builder.Services.AddSingleton<CacheEvictionRetries>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheEvictionRetries>());

@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
+using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Api.Videos;
@@ -20,6 +21,7 @@ public sealed partial class ColdChannelFetcher(
     LatestVideosCache cache,
     SnapshotPersistence persistence,
     ColdLookupLimiter coldLookups,
+    Outages outages,
     IOptions<YouTubeOptions> options,
     ILogger<ColdChannelFetcher> logger)
 {
@@ -167,7 +169,7 @@ public sealed partial class ColdChannelFetcher(
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            LogFetchLockUnavailable(ex, channelId);
+            outages.Redis.Failed(ex, "fetch lock");
             return true; // without Redis there is no cross-instance coordination: fetch locally
         }
     }
@@ -222,9 +224,6 @@ public sealed partial class ColdChannelFetcher(
             // Without Redis the next request asks YouTube again; the single flight still bounds concurrency.
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch lock for {ChannelId} unavailable; fetching without cross-instance coordination")]
-    private partial void LogFetchLockUnavailable(Exception exception, string channelId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch of {ChannelId} abandoned after {BudgetSeconds:F0} s")]
     private partial void LogFetchAbandoned(string channelId, double budgetSeconds);

@@ -19,6 +19,7 @@ public sealed partial class LatestVideosReader(
     ColdChannelFetcher coldFetcher,
     ChannelAccessTracker accessTracker,
     IOptions<ApiOptions> options,
+    Outages outages,
     ILogger<LatestVideosReader> logger)
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
@@ -66,20 +67,18 @@ public sealed partial class LatestVideosReader(
         {
             _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
             // Degrade: YouTube can still answer (and the hand-off waits for PostgreSQL to come back).
-            LogDatabaseUnavailable(ex, channelId);
+            outages.Database.Failed(ex, "read latest videos");
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return null;
         }
 
+        outages.Database.Succeeded();
         CatalogTelemetry.DatabaseQueries.Add(1);
         activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
         activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
         LogDatabaseRead(channelId, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return stored;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unavailable or over its budget reading {ChannelId}; asking YouTube instead")]
-    private partial void LogDatabaseUnavailable(Exception exception, string channelId);
 
     // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).
     [LoggerMessage(Level = LogLevel.Debug,

@@ -18,9 +18,12 @@ public sealed partial class SnapshotPersistence
     private readonly SnapshotHandoff handoff;
     private readonly ILogger<SnapshotPersistence> logger;
 
-    public SnapshotPersistence(SnapshotHandoff handoff, ILogger<SnapshotPersistence> logger)
+    private readonly Outages outages;
+
+    public SnapshotPersistence(SnapshotHandoff handoff, Outages outages, ILogger<SnapshotPersistence> logger)
     {
         this.handoff = handoff;
+        this.outages = outages;
         this.logger = logger;
         // Export the counter from the start (at 0), so "increase(...) > 0" alerts have a series to watch.
         CatalogTelemetry.HandoffFallbacks.Add(0);
@@ -44,7 +47,7 @@ public sealed partial class SnapshotPersistence
         catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
             CatalogTelemetry.HandoffFallbacks.Add(1);
-            LogHandoffUnavailable(ex, snapshot.ChannelId);
+            outages.Redis.Failed(ex, "hand-off (persisting in-process instead)");
             if (!_fallback.Writer.TryWrite(snapshot))
             {
                 LogFallbackFull(snapshot.ChannelId);
@@ -54,9 +57,6 @@ public sealed partial class SnapshotPersistence
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Handed {VideoCount} videos of {ChannelId} to the Worker ({MessageId})")]
     private partial void LogHandedOff(string channelId, int videoCount, string messageId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hand-off unavailable for {ChannelId}; persisting in-process")]
-    private partial void LogHandoffUnavailable(Exception exception, string channelId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "In-process persistence queue full; {ChannelId} will be fetched again on its next read")]
     private partial void LogFallbackFull(string channelId);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Telemetry;
 
@@ -11,8 +10,7 @@ namespace VideoAspire.Catalog.Caching;
 /// Wraps the Redis output-cache store so that Redis being down turns into cache misses instead of 500s:
 /// the output-cache middleware does not catch store failures itself.
 /// </summary>
-internal sealed partial class FailSoftOutputCacheStore(
-    IOutputCacheStore inner, IConnectionMultiplexer redis, ILogger<FailSoftOutputCacheStore> logger)
+internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnectionMultiplexer redis, Outages outages)
     : IOutputCacheBufferStore
 {
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
@@ -99,9 +97,6 @@ internal sealed partial class FailSoftOutputCacheStore(
     private void Degrade(Exception ex, string operation)
     {
         CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", $"output-{operation}"));
-        LogOutputCacheUnavailable(ex, operation);
+        outages.Redis.Failed(ex, $"output cache {operation}");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable during output cache {Operation}; serving uncached")]
-    private partial void LogOutputCacheUnavailable(Exception exception, string operation);
 }

@@ -16,6 +16,7 @@ public sealed partial class LatestVideosCache(
     IConnectionMultiplexer redis,
     IOutputCacheStore outputCache,
     IOptions<CacheOptions> options,
+    Outages outages,
     ILogger<LatestVideosCache> logger)
 {
     public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId)
@@ -26,6 +27,7 @@ public sealed partial class LatestVideosCache(
         try
         {
             var videos = await ReadAsync(channelId);
+            outages.Redis.Succeeded();
             activity?.SetTag("cache.hit", videos is not null);
             if (videos is null)
             {
@@ -45,7 +47,7 @@ public sealed partial class LatestVideosCache(
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheMisses.Add(1);
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "get"));
-            LogCacheUnavailable(ex, "get", channelId);
+            outages.Redis.Failed(ex, "get");
             return null;
         }
     }
@@ -65,7 +67,7 @@ public sealed partial class LatestVideosCache(
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
-            LogCacheUnavailable(ex, "set", channelId);
+            outages.Redis.Failed(ex, "set");
         }
     }
 
@@ -86,7 +88,7 @@ public sealed partial class LatestVideosCache(
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
-            LogCacheUnavailable(ex, "set", channelId);
+            outages.Redis.Failed(ex, "set");
         }
     }
 
@@ -100,7 +102,7 @@ public sealed partial class LatestVideosCache(
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "tombstone"));
-            LogCacheUnavailable(ex, "tombstone", channelId);
+            outages.Redis.Failed(ex, "tombstone");
         }
     }
 
@@ -155,7 +157,7 @@ public sealed partial class LatestVideosCache(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "invalidate"));
-            LogCacheUnavailable(ex, "invalidate", channelId);
+            outages.Redis.Failed(ex, "invalidate");
             done = false;
         }
 
@@ -175,7 +177,7 @@ public sealed partial class LatestVideosCache(
         {
             // Not only RedisException: the store's tag eviction wraps connection failures in AggregateException.
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "evict"));
-            LogCacheUnavailable(ex, "evict", channelId);
+            outages.Redis.Failed(ex, "evict");
             return false;
         }
     }
@@ -185,9 +187,6 @@ public sealed partial class LatestVideosCache(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache miss for {ChannelId}")]
     private partial void LogCacheMiss(string channelId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis unavailable during cache {Operation} for {ChannelId}; continuing without it")]
-    private partial void LogCacheUnavailable(Exception exception, string operation, string channelId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted output cache of {ChannelId}")]
     private partial void LogOutputCacheEvicted(string channelId);

@@ -38,4 +38,7 @@ if (noDashboard)
     builder.WithoutOtlpExport();
 }
 
+// What dies is started again (Redis, PostgreSQL, the Api, the Worker), with backoff.
+builder.RestartCrashedResources();
+
 builder.Build().Run();

@@ -150,6 +150,43 @@ public sealed class DegradationTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task Redis_and_the_worker_killed_with_sigkill_are_started_again()
+    {
+        // Redis: its process title is "…redis-server 127.0.0.1:<port>".
+        var port = (await fixture.ConnectionStringAsync(ResourceNames.Cache)).Split(':')[^1];
+        AppHostFixture.Signal("KILL", [AppHostFixture.FindProcess(c => c.Contains("redis-server", StringComparison.Ordinal) && c.Contains($":{port}"))]);
+        await TestCatalog.EventuallyAsync(async () =>
+        {
+            try
+            {
+                return await fixture.Redis.GetDatabase().PingAsync() < TimeSpan.FromSeconds(5);
+            }
+            catch (RedisException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "Redis is started again");
+
+        // The Worker (the application process, not the `dotnet run` that launched it).
+        var worker = AppHostFixture.FindProcess(c => c.Contains("VideoAspire.Worker/bin/", StringComparison.Ordinal) && !c.Contains("dotnet"));
+        AppHostFixture.Signal("KILL", [worker]);
+        using var workerClient = fixture.App.CreateHttpClient(ResourceNames.Worker);
+        await TestCatalog.EventuallyAsync(async () =>
+        {
+            try
+            {
+                using var response = await workerClient.GetAsync("/health");
+                return response.IsSuccessStatusCode
+                       && AppHostFixture.FindProcess(c => c.Contains("VideoAspire.Worker/bin/", StringComparison.Ordinal) && !c.Contains("dotnet")) != worker;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90), "the Worker is started again and healthy");
+    }
+
+    [Fact]
     public async Task Redis_evicts_only_keys_with_a_ttl_within_a_memory_bound()
     {
         var server = fixture.Redis.GetServers().Single();

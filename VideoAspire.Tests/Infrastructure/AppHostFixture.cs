@@ -155,12 +155,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     public IAsyncDisposable FreezePostgres()
     {
         var dataDirectory = Path.Combine(_dataDirectory, "postgres");
-        var postmaster = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d))
-            .Where(name => int.TryParse(name, out _))
-            .Select(name => (Pid: int.Parse(name), CommandLine: ReadCommandLine(int.Parse(name))))
-            .Single(p => p.CommandLine.Contains(dataDirectory, StringComparison.Ordinal)
-                         && p.CommandLine.Contains("/bin/postgres", StringComparison.Ordinal)
-                         && !p.CommandLine.StartsWith("/bin/sh", StringComparison.Ordinal)).Pid;
+        var postmaster = FindProcess(commandLine => commandLine.Contains(dataDirectory, StringComparison.Ordinal)
+                                                    && commandLine.Contains("/bin/postgres", StringComparison.Ordinal)
+                                                    && !commandLine.StartsWith("/bin/sh", StringComparison.Ordinal));
         var pids = new List<int> { postmaster };
         pids.AddRange(File.ReadAllText($"/proc/{postmaster}/task/{postmaster}/children")
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse));
@@ -170,27 +167,34 @@ public sealed class AppHostFixture : IAsyncLifetime
             Signal("CONT", pids);
             return Task.CompletedTask;
         });
+    }
 
-        static string ReadCommandLine(int pid)
+    /// <summary>The one local process whose command line matches (the AppHost runs everything as processes here).</summary>
+    public static int FindProcess(Func<string, bool> commandLine) =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName)
+            .Where(name => int.TryParse(name, out _))
+            .Select(name => (Pid: int.Parse(name!), CommandLine: ReadCommandLine(int.Parse(name!))))
+            .Single(p => commandLine(p.CommandLine)).Pid;
+
+    public static void Signal(string signal, IEnumerable<int> pids)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, .. pids.Select(p => p.ToString())]);
+        kill.WaitForExit();
+    }
+
+    private static string ReadCommandLine(int pid)
+    {
+        try
         {
-            try
-            {
-                return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-            }
-            catch (IOException)
-            {
-                return "";
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return "";
-            }
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
         }
-
-        static void Signal(string signal, IEnumerable<int> pids)
+        catch (IOException)
         {
-            using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, .. pids.Select(p => p.ToString())]);
-            kill.WaitForExit();
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
         }
     }
 

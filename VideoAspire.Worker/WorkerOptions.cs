@@ -26,6 +26,10 @@ public sealed class WorkerOptions
     [Range(1, 10_000)]
     public int HandoffBatchSize { get; set; } = 100;
 
+    /// <summary>Hand-off entries persisted at the same time (each holds a PostgreSQL connection while it does).</summary>
+    [Range(1, 64)]
+    public int HandoffParallelism { get; set; } = 4;
+
     /// <summary>Attempts at an entry that keeps failing transiently before it goes to the dead-letter stream.</summary>
     [Range(1, 1_000)]
     public int HandoffMaxDeliveries { get; set; } = 20;

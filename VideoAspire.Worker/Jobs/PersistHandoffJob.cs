@@ -20,7 +20,7 @@ namespace VideoAspire.Worker.Jobs;
 [DisallowConcurrentExecution]
 public sealed partial class PersistHandoffJob(
     SnapshotHandoff handoff,
-    ChannelWriter writer,
+    IServiceScopeFactory scopeFactory,
     HandoffBackoff backoff,
     TimeProvider timeProvider,
     IOptions<WorkerOptions> options,
@@ -57,12 +57,31 @@ public sealed partial class PersistHandoffJob(
                     return;
                 }
 
-                foreach (var message in messages)
+                // A few entries at a time, each in a scope (a DbContext) of its own: one PostgreSQL round trip after
+                // another was the bound (make benchmark-handoff). Entries of one channel still apply in order of their
+                // source time whatever order they finish in (the writer locks the channel row and compares times).
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var transientFailure = false;
+                try
                 {
-                    if (!await PersistAsync(message, settings.HandoffMaxDeliveries, cancellationToken))
-                    {
-                        return; // transient: this entry and the rest wait for the next run after the backoff
-                    }
+                    await Parallel.ForEachAsync(messages,
+                        new ParallelOptions { MaxDegreeOfParallelism = settings.HandoffParallelism, CancellationToken = stop.Token },
+                        async (message, token) =>
+                        {
+                            if (!await PersistAsync(message, settings.HandoffMaxDeliveries, token))
+                            {
+                                transientFailure = true;
+                                await stop.CancelAsync(); // the rest wait for the next run, after the backoff
+                            }
+                        });
+                }
+                catch (OperationCanceledException) when (transientFailure && !cancellationToken.IsCancellationRequested)
+                {
+                }
+
+                if (transientFailure)
+                {
+                    return;
                 }
 
                 backoff.Succeeded();
@@ -95,7 +114,8 @@ public sealed partial class PersistHandoffJob(
         ChannelWrite outcome;
         try
         {
-            outcome = await writer.WriteAsync(snapshot, WriteOrigin.YouTube, cancellationToken);
+            await using var scope = scopeFactory.CreateAsyncScope();
+            outcome = await scope.ServiceProvider.GetRequiredService<ChannelWriter>().WriteAsync(snapshot, WriteOrigin.YouTube, cancellationToken);
         }
         catch (Exception ex) when (TransientFailures.IsTransient(ex) && deliveries < maxDeliveries)
         {

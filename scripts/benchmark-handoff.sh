@@ -10,38 +10,15 @@ cd "$(dirname "$0")/.."
 RATE="${RATE:-500}"
 DURATION="${DURATION:-20}"
 VIDEOS="${VIDEOS:-15}"
-PROXY="http://127.0.0.1:5080"
-work="$(mktemp -d)"
-chmod 755 "$work" # PostgreSQL runs as the postgres user when we are root: it must reach its data folder
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "Building (Release)..."
-dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
-
-echo "Starting the AppHost (no dashboard, fresh data directory)..."
-dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
-  "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 180); do
-  [[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] && break
-  kill -0 "${pids[0]}" 2>/dev/null || break
-  sleep 1
-done
-[[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] || { echo "Api did not become healthy; log:"; tail -50 "$work/apphost.log"; exit 1; }
+source scripts/apphost.sh
+start_apphost
 redis_port=$(ss -Hltnp | awk '/"redis-server"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}')
 db_port=$(ss -Hltnp | awk '/"postgres"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}')
 redis() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 videos() { psql -h 127.0.0.1 -p "$db_port" -U postgres -qAt videosdb -c "SELECT count(*) FROM videos"; }
 
 # One second's worth of XADDs as a redis-cli pipe: snapshots exactly as the Api writes them (channel n, VIDEOS videos),
-# ids unique to this run (the local PostgreSQL keeps its data between runs).
+# ids unique to this run (so that a run against a database that kept earlier data still measures real writes).
 run_id=$(printf '%04x' $((RANDOM % 65536)))
 batch() { # second
   awk -v second="$1" -v rate="$RATE" -v videos="$VIDEOS" -v now="$(date +%s%3N)" -v run="$run_id" 'BEGIN {

@@ -7,33 +7,10 @@ cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
-PROXY="http://127.0.0.1:5080"   # the AppHost's development proxy; measurements go to the Api's own port
 BASELINE="http://127.0.0.1:5199"
 CHANNEL="UC0032Wkd3aCT4rRi1YOVc2d"
-work="$(mktemp -d)"
-chmod 755 "$work" # PostgreSQL runs as the postgres user when we are root: it must reach its data folder
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "Building (Release)..."
-dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
-
-echo "Starting the AppHost (no dashboard, fresh data directory)..."
-dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
-  "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 180); do
-  [[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] && break
-  kill -0 "${pids[0]}" 2>/dev/null || break
-  sleep 1
-done
-[[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] || { echo "Api did not become healthy; log:"; tail -50 "$work/apphost.log"; exit 1; }
+source scripts/apphost.sh
+start_apphost
 # Measure Kestrel itself, as the baseline is: bypass the development proxy and talk to the Api's own port.
 api_port=$(ss -Hltnp | awk '/"VideoAspire.Api"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}')
 [[ -n "$api_port" ]] || { echo "Cannot find the Api's own port (ss -ltnp)"; exit 1; }

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build benchmark benchmark-scale benchmark-db benchmark-handoff stress-test deps clean-data
+.PHONY: run test build benchmark benchmark-scale benchmark-db benchmark-handoff chaos stress-test deps clean-data
 
 APPHOST := VideoAspire.AppHost
 TESTS   := VideoAspire.Tests
@@ -27,6 +27,10 @@ benchmark: deps
 ## One million channels x 20 videos (loaded once into .data/), the product under Zipf and uniform load, ratios vs bare Kestrel.
 benchmark-scale: deps
 	./scripts/benchmark-scale.sh
+
+## Faults under load: Redis and the Worker killed, PostgreSQL paused, YouTube slow; then every video accounted for.
+chaos: deps
+	./scripts/chaos.sh
 
 ## How fast the Worker persists the hand-off: RATE snapshots/s for DURATION s, backlog each second.
 benchmark-handoff: deps

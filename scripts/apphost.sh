@@ -12,13 +12,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_apphost() {
+start_apphost() { # [extra AppHost settings...]
   echo "Building (Release)..."
   dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
 
   echo "Starting the AppHost (no dashboard, fresh data directory)..."
   dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
-    "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
+    "Infrastructure:DataDirectory=$work/data" "$@" >"$work/apphost.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 180); do
     [[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] && break

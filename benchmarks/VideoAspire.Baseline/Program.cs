@@ -1,6 +1,9 @@
 // The benchmarks' yardsticks, each the least work that can give the answer:
 //   dotnet VideoAspire.Baseline.dll --body body.json --urls http://127.0.0.1:5199 [--database "<connection string>"]
 // GET /videos            bare Kestrel, no middleware, a precomputed body: the ceiling of a cached read.
+// --youtube true:        a YouTube stand-in for `make chaos` (Data API channels/playlistItems and the Atom feed for
+//                        any UCchaos… id, five videos each; /admin/slow?ms= delays every answer; /admin/served
+//                        lists the channels answered, to account for every video fetched).
 // GET /ceiling/videos    with --database: an unbounded in-process dictionary in front of the prepared latest-five
 //                        query, nothing else (no Redis, auth, rate limit, telemetry): the ceiling of any read path on
 //                        this machine for long-tail traffic, since every first read of a channel must reach the database.
@@ -62,6 +65,11 @@ if (builder.Configuration["database"] is { } connectionString)
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(answer);
     });
+}
+
+if (builder.Configuration.GetValue<bool>("youtube"))
+{
+    YouTubeStandIn.Map(app);
 }
 
 app.Run();

@@ -61,14 +61,3 @@ public sealed partial class ColdLookupLimiter(
     [LoggerMessage(Level = LogLevel.Information, Message = "Cold lookups of {Caller} limited")]
     private partial void LogLimited(string caller);
 }
-
-/// <summary>
-/// Whom a cold lookup is counted against: the token's subject, else the client address. Captured per request as two
-/// references; the key string is built only on the rare path that needs it (a channel we do not store).
-/// </summary>
-public readonly record struct Caller(System.Security.Claims.ClaimsPrincipal User, System.Net.IPAddress? Address)
-{
-    public static Caller Of(HttpContext context) => new(context.User, context.Connection.RemoteIpAddress);
-
-    public string Key => User.FindFirst("sub")?.Value is { } subject ? "sub:" + subject : "ip:" + Address;
-}

@@ -78,10 +78,7 @@ public static class SecurityExtensions
             var limits = settings.Value;
             limiter.AddPolicy(RateLimitingOptions.PolicyName, context =>
             {
-                var partition = context.User.FindFirst("sub")?.Value is { } subject
-                    ? new PartitionKey(subject, null)
-                    : new PartitionKey(null, context.Connection.RemoteIpAddress);
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                return RateLimitPartition.GetTokenBucketLimiter(Caller.Of(context), _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.TokenLimit,
                     TokensPerPeriod = limits.TokensPerPeriod,
@@ -113,7 +110,4 @@ public static class SecurityExtensions
 
         return builder;
     }
-
-    /// <summary>Whom a rate limit counts: the token's subject, else the client address (a key built without strings).</summary>
-    private readonly record struct PartitionKey(string? Subject, System.Net.IPAddress? Address);
 }

@@ -101,9 +101,7 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     [InlineData(ApiMode.QuotaExceeded, FeedMode.ServerError)]
     public async Task Both_sources_down_is_a_quick_503(ApiMode api, FeedMode feed)
     {
-        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
-        channel.Api = api;
-        channel.Feed = feed;
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId(), api: api, feed: feed);
 
         var stopwatch = Stopwatch.StartNew();
         using var response = await fixture.Api.GetAsync($"/videos?channel_id={channel.Id}&wait=true");
@@ -192,13 +190,9 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     {
         // Ten channels whose every call fails (5xx from both sources), asked again and again: hundreds of failed
         // calls on each replica's Data API and feed pipelines within the breakers' sampling window.
-        var failing = Enumerable.Range(0, 10).Select(_ =>
-        {
-            var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
-            channel.Api = ApiMode.ServerError;
-            channel.Feed = FeedMode.ServerError;
-            return channel;
-        }).ToList();
+        var failing = Enumerable.Range(0, 10)
+            .Select(_ => fixture.YouTube.AddChannel(TestCatalog.NewChannelId(), api: ApiMode.ServerError, feed: FeedMode.ServerError))
+            .ToList();
         for (var round = 0; round < 12; round++)
         {
             // A caller per round: this is about the breaker, not the per-caller cold-lookup allowance.
@@ -459,9 +453,7 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     [InlineData(ApiMode.StallBody, FeedMode.StallBody)]
     public async Task A_channel_that_fails_or_stalls_does_not_stop_the_refresh_of_the_others(ApiMode api, FeedMode feed)
     {
-        var failing = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
-        failing.Api = api;
-        failing.Feed = feed;
+        var failing = fixture.YouTube.AddChannel(TestCatalog.NewChannelId(), api: api, feed: feed);
         var healthy = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
         var upload = new FakeVideo(TestCatalog.NewVideoId(), "Refreshed despite the other", Day);
         healthy.Videos.Add(upload);

@@ -58,9 +58,9 @@ public sealed class FakeYouTube : IAsyncDisposable
         return fake;
     }
 
-    public FakeChannel AddChannel(string channelId, string title = "Fake channel")
+    public FakeChannel AddChannel(string channelId, string title = "Fake channel", ApiMode api = ApiMode.Ok, FeedMode feed = FeedMode.Ok)
     {
-        var channel = new FakeChannel(channelId, title);
+        var channel = new FakeChannel(channelId, title) { Api = api, Feed = feed };
         _channels[channelId] = channel;
         return channel;
     }

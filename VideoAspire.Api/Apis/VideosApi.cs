@@ -85,7 +85,8 @@ public static class VideosApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
             }
 
-            return await reader.GetAsync(channelId, wait ?? false, Caller.Of(httpContext), cancellationToken) switch
+            var cacheRead = PrefetchedLatestVideos.Take(httpContext, channelId);
+            return await reader.GetAsync(channelId, wait ?? false, Caller.Of(httpContext), cancellationToken, cacheRead) switch
             {
                 // The common case serializes straight from the typed model: no intermediate JSON tree.
                 VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(

@@ -22,7 +22,9 @@ public static class Extensions
         // The framework's default policy refuses requests that carry an Authorization header; ours decides alone.
         builder.Services.AddOutputCache(options => options.AddPolicy(ChannelOutputCachePolicy.Name,
             builder => builder.AddPolicy<ChannelOutputCachePolicy>(), excludeDefaultPolicy: true));
-        // Hot channels answered from this instance's memory, in front of the Redis store every replica shares.
+        // Hot channels answered from this instance's memory, in front of the Redis store every replica shares (which
+        // reaches the request through the accessor, to send with its own read the one the endpoint will need next).
+        builder.Services.AddHttpContextAccessor();
         builder.Services.DecorateOutputCacheStore((services, shared) => ActivatorUtilities.CreateInstance<LocalOutputCacheStore>(services, shared));
 
         builder.Services.ConfigureHttpJsonOptions(options =>

@@ -18,10 +18,32 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
 {
     public const string Name = "channel";
 
+    private const string QueryKey = "channel_id";
+
+    /// <summary>How the framework's storage key of a response stored by this policy ends: the varied-by query value.</summary>
+    private const string StorageKeySuffix = "\x1e" + QueryKey + "=";
+
+    /// <summary>
+    /// The channel a storage key of this policy is about. False for any other key (and, should the framework ever
+    /// change its key format, for every key: the caller then just does without what it wanted the id for).
+    /// </summary>
+    public static bool TryGetChannelId(string storageKey, out string channelId)
+    {
+        channelId = "";
+        var start = storageKey.Length - ChannelId.Length;
+        if (start < StorageKeySuffix.Length || !storageKey.AsSpan(0, start).EndsWith(StorageKeySuffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        channelId = storageKey[start..];
+        return ChannelId.IsValid(channelId);
+    }
+
     public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var request = context.HttpContext.Request;
-        var channelIds = request.Query["channel_id"];
+        var channelIds = request.Query[QueryKey];
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && channelIds.Count == 1
             && ChannelId.IsValid(channelIds[0]);
@@ -31,7 +53,7 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         context.AllowCacheStorage = cacheable;
         context.AllowLocking = true; // concurrent misses for one channel wait for the first instead of piling on
         context.ResponseExpirationTimeSpan = options.Value.Ttl;
-        context.CacheVaryByRules.QueryKeys = "channel_id";
+        context.CacheVaryByRules.QueryKeys = QueryKey;
         // The answer does not depend on the Host header: varying by it would let a caller mint entries at will.
         context.CacheVaryByRules.VaryByHost = false;
         if (cacheable)

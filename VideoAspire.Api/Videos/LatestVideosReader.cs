@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using StackExchange.Redis;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
@@ -23,9 +24,11 @@ public sealed partial class LatestVideosReader(
     ILogger<LatestVideosReader> logger)
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
-    public async Task<VideosLookup> GetAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken)
+    /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<see cref="PrefetchedLatestVideos"/>).</param>
+    public async Task<VideosLookup> GetAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken,
+        Task<RedisValue>? cacheRead = null)
     {
-        var videos = await cache.GetAsync(channelId);
+        var videos = await cache.GetAsync(channelId, cacheRead);
         if (videos is null)
         {
             var stored = await LoadFromDatabaseAsync(channelId, cancellationToken);

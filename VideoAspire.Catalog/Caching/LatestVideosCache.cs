@@ -19,14 +19,30 @@ public sealed partial class LatestVideosCache(
     Outages outages,
     ILogger<LatestVideosCache> logger)
 {
-    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId)
+    /// <summary>
+    /// Sends the read of the channel's entry now, to be finished by <see cref="GetAsync"/> if the caller turns out to
+    /// need it: issued together with another Redis read, both answers come back in one round trip. Counts nothing yet.
+    /// </summary>
+    /// <remarks>Static, for the output-cache store (this cache depends on the store: the other way round would be a cycle).</remarks>
+    public static Task<RedisValue> BeginGet(IDatabase redis, string channelId)
+    {
+        var read = redis.StringGetAsync(CacheKeys.LatestVideos(channelId));
+        // A read nobody finishes (the answer came from elsewhere) must not surface as an unobserved exception.
+        read.ContinueWith(static failed => _ = failed.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return read;
+    }
+
+    /// <param name="started">A read sent earlier by <see cref="BeginGet"/>; without one, the read is sent now.</param>
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, Task<RedisValue>? started = null)
     {
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
         activity?.SetTag("videoaspire.channel_id", channelId);
+        activity?.SetTag("videoaspire.prefetched", started is not null);
         try
         {
-            var videos = await ReadAsync(channelId);
+            var videos = Parse(await (started ?? redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId))));
             outages.Redis.Succeeded();
             activity?.SetTag("cache.hit", videos is not null);
             if (videos is null)
@@ -135,13 +151,12 @@ public sealed partial class LatestVideosCache(
         return changed;
     }
 
-    private async Task<IReadOnlyList<LatestVideo>?> ReadAsync(string channelId)
-    {
-        var value = await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId));
-        return value.IsNull
-            ? null
-            : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
-    }
+    private async Task<IReadOnlyList<LatestVideo>?> ReadAsync(string channelId) =>
+        Parse(await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId)));
+
+    private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull
+        ? null
+        : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
 
     /// <summary>
     /// After a write: drops the channel's latest-five entry, its negative-cache mark and its cached responses.

@@ -22,11 +22,14 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HandoffPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Hand-off entries read per batch.</summary>
+    /// <summary>Hand-off entries read, and written to PostgreSQL in one statement, per batch.</summary>
     [Range(1, 10_000)]
     public int HandoffBatchSize { get; set; } = 100;
 
-    /// <summary>Hand-off entries persisted at the same time (each holds a PostgreSQL connection while it does).</summary>
+    /// <summary>
+    /// A batch is written with one statement; when PostgreSQL refuses one for what an entry holds, its entries are written
+    /// one by one, this many at the same time (each holds a PostgreSQL connection while it does).
+    /// </summary>
     [Range(1, 64)]
     public int HandoffParallelism { get; set; } = 4;
 

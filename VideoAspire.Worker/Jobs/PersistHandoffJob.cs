@@ -57,29 +57,7 @@ public sealed partial class PersistHandoffJob(
                     return;
                 }
 
-                // A few entries at a time, each in a scope (a DbContext) of its own: one PostgreSQL round trip after
-                // another was the bound (make benchmark-handoff). Entries of one channel still apply in order of their
-                // source time whatever order they finish in (the writer locks the channel row and compares times).
-                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var transientFailure = false;
-                try
-                {
-                    await Parallel.ForEachAsync(messages,
-                        new ParallelOptions { MaxDegreeOfParallelism = settings.HandoffParallelism, CancellationToken = stop.Token },
-                        async (message, token) =>
-                        {
-                            if (!await PersistAsync(message, settings.HandoffMaxDeliveries, token))
-                            {
-                                transientFailure = true;
-                                await stop.CancelAsync(); // the rest wait for the next run, after the backoff
-                            }
-                        });
-                }
-                catch (OperationCanceledException) when (transientFailure && !cancellationToken.IsCancellationRequested)
-                {
-                }
-
-                if (transientFailure)
+                if (!await PersistBatchAsync(messages, settings, cancellationToken))
                 {
                     return;
                 }
@@ -94,23 +72,107 @@ public sealed partial class PersistHandoffJob(
         }
     }
 
+    /// <summary>
+    /// The whole batch in one statement and one commit (the bound was one PostgreSQL round trip per entry: make
+    /// benchmark-handoff). If PostgreSQL refuses the batch for what one entry holds, or an entry has used up its
+    /// deliveries, the entries are persisted one by one instead, so that only the bad one is dead-lettered.
+    /// </summary>
+    /// <returns>False when the batch failed transiently and the run should stop.</returns>
+    private async Task<bool> PersistBatchAsync(IReadOnlyList<HandoffMessage> messages, WorkerOptions settings, CancellationToken cancellationToken)
+    {
+        // One span for the batch, linked to the trace each entry's Api request started (the messaging convention).
+        var links = messages
+            .Select(m => ActivityContext.TryParse(m.TraceParent, null, out var context) ? new ActivityLink(context) : default)
+            .Where(link => link.Context != default)
+            .ToList();
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("persist hand-off batch", ActivityKind.Consumer, default(ActivityContext), links: links);
+        activity?.SetTag("messaging.batch.message_count", messages.Count);
+        foreach (var unreadable in messages.Where(m => m.Snapshot is null))
+        {
+            LogDeadLettered(null, unreadable.Id, "-", unreadable.Problem);
+            await handoff.DeadLetterAsync(unreadable, $"unreadable: {unreadable.Problem}");
+        }
+
+        var entries = messages.Where(m => m.Snapshot is not null).ToList();
+        if (entries.Count == 0)
+        {
+            return true;
+        }
+
+        var deliveries = await Task.WhenAll(entries.Select(m => handoff.CountDeliveryAsync(m.Id)));
+        if (deliveries.Any(count => count >= settings.HandoffMaxDeliveries))
+        {
+            return await PersistOneByOneAsync(entries, deliveries, settings, cancellationToken);
+        }
+
+        IReadOnlyList<ChannelWrite> outcomes;
+        try
+        {
+            await using var scope = scopeFactory.CreateAsyncScope();
+            outcomes = await scope.ServiceProvider.GetRequiredService<ChannelWriter>()
+                .WriteFetchedAsync(entries.Select(m => m.Snapshot!).ToList(), cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            backoff.Failed();
+            LogBatchTransientFailure(ex, entries.Count);
+            return false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBatchRefused(ex, entries.Count);
+            return await PersistOneByOneAsync(entries, deliveries, settings, cancellationToken);
+        }
+
+        await Task.WhenAll(entries.Select(m => handoff.CompleteAsync(m.Id)));
+        var now = timeProvider.GetUtcNow();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var lag = now - entries[i].PublishedAt;
+            CatalogTelemetry.HandoffLag.Record(lag.TotalSeconds);
+            LogPersisted(entries[i].Snapshot!.ChannelId, entries[i].Snapshot!.Videos.Count, outcomes[i], lag.TotalMilliseconds);
+        }
+
+        return true;
+    }
+
+    /// <summary>A few entries at a time, each in a scope (a DbContext) of its own.</summary>
+    private async Task<bool> PersistOneByOneAsync(
+        IReadOnlyList<HandoffMessage> entries, long[] deliveries, WorkerOptions settings, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var transientFailure = false;
+        try
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, entries.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = settings.HandoffParallelism, CancellationToken = stop.Token },
+                async (i, token) =>
+                {
+                    if (!await PersistAsync(entries[i], deliveries[i], settings.HandoffMaxDeliveries, token))
+                    {
+                        transientFailure = true;
+                        await stop.CancelAsync(); // the rest wait for the next run, after the backoff
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (transientFailure && !cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return !transientFailure;
+    }
+
     /// <returns>False when the entry failed transiently and the run should stop.</returns>
-    private async Task<bool> PersistAsync(HandoffMessage message, int maxDeliveries, CancellationToken cancellationToken)
+    private async Task<bool> PersistAsync(HandoffMessage message, long deliveries, int maxDeliveries, CancellationToken cancellationToken)
     {
         // Continue the trace the Api started when it handed the snapshot off.
         ActivityContext.TryParse(message.TraceParent, null, out var parent);
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("persist handed-off snapshot", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.message.id", message.Id);
 
-        if (message.Snapshot is not { } snapshot)
-        {
-            LogDeadLettered(null, message.Id, "-", message.Problem);
-            await handoff.DeadLetterAsync(message, $"unreadable: {message.Problem}");
-            return true;
-        }
-
+        var snapshot = message.Snapshot!;
         activity?.SetTag("videoaspire.channel_id", snapshot.ChannelId);
-        var deliveries = await handoff.CountDeliveryAsync(message.Id);
         ChannelWrite outcome;
         try
         {
@@ -151,6 +213,12 @@ public sealed partial class PersistHandoffJob(
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Hand-off entry {MessageId} for {ChannelId} failed transiently (delivery {Delivery} of {MaxDeliveries}); retrying after a backoff")]
     private partial void LogTransientFailure(Exception exception, string messageId, string channelId, long delivery, int maxDeliveries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hand-off batch of {EntryCount} entries failed transiently; retrying after a backoff")]
+    private partial void LogBatchTransientFailure(Exception exception, int entryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a hand-off batch of {EntryCount} entries; persisting them one by one")]
+    private partial void LogBatchRefused(Exception exception, int entryCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hand-off stream unavailable; will retry")]
     private partial void LogHandoffUnavailable(Exception exception);

@@ -125,7 +125,8 @@ dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.
 pids+=($!)
 for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
 
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$api_pid/status"; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
+worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
 seconds() { local d=$1; case "$d" in *m) echo $(( ${d%m} * 60 ));; *s) echo "${d%s}";; *) echo "$d";; esac; }
 gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's own counters over that many seconds
   local s=$1
@@ -135,9 +136,10 @@ gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's
     END { printf "%d/%d/%d", v["gen0"], v["gen1"], v["gen2"] }' "$work/gc.csv" 2>/dev/null || echo "?"
 }
 
-wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors"
+wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors" (and the slowest request in $work/max.txt)
   local out rps p50 p99 errors
   out=$(wrk -t1 -c"$CONNECTIONS" -d"$1" --latency "${@:3}" "$2")
+  awk '$1 == "Latency" {print $4; exit}' <<<"$out" >"$work/max.txt"
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
@@ -202,17 +204,20 @@ echo "Api RSS before -> after the scenario; GCs = the Api's collections per gene
 
 if (( SOAK > 0 )); then
   echo
-  echo "Soak: one minute of Zipf load to fill the memory level (not counted), then $SOAK minutes, Api RSS every minute..."
+  echo "Soak: one minute of Zipf load to fill the memory level (not counted), then $SOAK minutes, RSS every minute..."
+  worker_rss() { [[ -n "$worker_pid" ]] && rss_mb "$worker_pid" || echo "?"; }
   result=$(SEED=41 wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua)
-  echo "  warm-up minute: $(rss_mb) MB   (requests/s p50 p99 errors: $result)"
+  echo "  warm-up minute: Api $(rss_mb) MB, Worker $(worker_rss) MB   (requests/s p50 p99 errors: $result)"
   start_rss=$(rss_mb)
-  echo "  minute 0: ${start_rss} MB"
+  start_worker=$(worker_rss)
+  echo "  minute 0: Api ${start_rss} MB, Worker ${start_worker} MB"
   samples=("$start_rss")
   for minute in $(seq 1 "$SOAK"); do
     result=$(SEED=$((42 + minute)) wrk_run 60s "$API/" -s benchmarks/zipf-channels.lua) # new tail channels every minute
     samples+=("$(rss_mb)")
-    echo "  minute $minute: ${samples[-1]} MB   (requests/s p50 p99 errors: $result)"
+    echo "  minute $minute: Api ${samples[-1]} MB, Worker $(worker_rss) MB   (requests/s p50 p99 errors: $result; slowest $(cat "$work/max.txt"))"
   done
+  echo "  Worker RSS over the soak: ${start_worker} -> $(worker_rss) MB"
   awk -v a="$start_rss" -v b="$(rss_mb)" 'BEGIN {printf "  RSS change over the soak (minute 0 to the end): %+.1f%%\n", 100 * (b - a) / a}'
   printf '%s\n' "${samples[@]}" | sort -n | awk '{v[NR] = $1; s += $1} END {m = s / NR
     printf "  RSS range over the soak: %d-%d MB, within %+.1f%% / %+.1f%% of the mean (%d MB)\n", v[1], v[NR], 100 * (v[1] - m) / m, 100 * (v[NR] - m) / m, m}'

@@ -50,17 +50,17 @@ public sealed class SnapshotHandoff
         return (await Database.StreamAddAsync(StreamKey, fields))!;
     }
 
-    public async Task EnsureConsumerGroupAsync()
-    {
-        try
-        {
-            await Database.StreamCreateConsumerGroupAsync(StreamKey, ConsumerGroup, StreamPosition.Beginning, createStream: true);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Already there.
-        }
-    }
+    /// <summary>
+    /// Creates the consumer group (and the stream) unless it exists. Called before every poll, since Redis may have
+    /// restarted empty; the "already exists" error reply stays inside Redis (pcall) rather than becoming an exception
+    /// per poll in every Worker (which it was: one a second, and the Worker's memory crept up with them).
+    /// </summary>
+    public async Task EnsureConsumerGroupAsync() =>
+        await Database.ScriptEvaluateAsync(
+            "local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM') " +
+            "if type(created) == 'table' and created.err and string.sub(created.err, 1, 9) ~= 'BUSYGROUP' then return created end " +
+            "return 1",
+            [StreamKey], [ConsumerGroup]);
 
     /// <summary>Entries this consumer read earlier but never acknowledged (it stopped mid-batch).</summary>
     public async Task<IReadOnlyList<HandoffMessage>> ReadOwnPendingAsync(string consumer, int count) =>

@@ -88,8 +88,9 @@ public static class Extensions
             {
                 var timeout = registration.Timeout == Timeout.InfiniteTimeSpan ? HealthCheckTimeout : registration.Timeout;
                 var factory = registration.Factory;
+                var inFlight = new SharedHealthCheckRun();
                 registration.Timeout = timeout;
-                registration.Factory = services => new BoundedHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), factory, timeout);
+                registration.Factory = services => new BoundedHealthCheck(services.GetRequiredService<IServiceScopeFactory>(), factory, timeout, inFlight);
             }
         });
 
@@ -125,14 +126,18 @@ public static class Extensions
 /// <summary>
 /// A health check that answers its failure status when the check it wraps does not answer in time. The wrapped check runs
 /// in a scope of its own, released when it really ends: an abandoned check may still be using its services.
+/// Probes that arrive while the check runs share that run: three hundred concurrent probes once opened a hundred
+/// database connections per Api instance (each check its own), and PostgreSQL ran out of connections for everyone.
 /// </summary>
-internal sealed class BoundedHealthCheck(IServiceScopeFactory scopes, Func<IServiceProvider, IHealthCheck> factory, TimeSpan timeout) : IHealthCheck
+internal sealed class BoundedHealthCheck(
+    IServiceScopeFactory scopes, Func<IServiceProvider, IHealthCheck> factory, TimeSpan timeout, SharedHealthCheckRun inFlight) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await RunAsync(context, cancellationToken).WaitAsync(timeout, cancellationToken);
+            // The shared run is not cancelled by any one probe; the timeout bounds how long each probe waits for it.
+            return await inFlight.JoinOrStart(() => RunAsync(context, CancellationToken.None)).WaitAsync(timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -150,6 +155,26 @@ internal sealed class BoundedHealthCheck(IServiceScopeFactory scopes, Func<IServ
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, ex.Message, ex);
+        }
+    }
+}
+
+/// <summary>The run of one health check that concurrent probes join (single flight); the next probe after it ends starts anew.</summary>
+internal sealed class SharedHealthCheckRun
+{
+    private readonly Lock _lock = new();
+    private Task<HealthCheckResult>? _current;
+
+    public Task<HealthCheckResult> JoinOrStart(Func<Task<HealthCheckResult>> start)
+    {
+        lock (_lock)
+        {
+            if (_current is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            return _current = start();
         }
     }
 }

@@ -197,5 +197,17 @@ public sealed class VideosApiTests(AppHostFixture fixture)
         Assert.Equal("Healthy", await fixture.Api.GetStringAsync("/alive"));
     }
 
+    [Fact]
+    public async Task Concurrent_readiness_probes_share_one_check_instead_of_one_database_connection_each()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => fixture.Api.GetAsync("/health")));
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+
+        // Each probe checking on its own opened up to a hundred connections per Api instance (its pool's limit), which
+        // then stayed open, idle, and PostgreSQL (200 connections) refused everyone else.
+        var connections = await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = 'videosdb'");
+        Assert.True(connections < 100, $"{connections} connections to PostgreSQL after 300 concurrent probes");
+    }
+
     private Task<List<JsonElement>> GetVideosAsync(string path, string channelId) => fixture.ReadVideosAsync(path, channelId);
 }

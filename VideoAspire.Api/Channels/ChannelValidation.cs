@@ -8,7 +8,6 @@ namespace VideoAspire.Api.Channels;
 /// <summary>Validates write requests completely before anything is written: every error is reported at once, per field.</summary>
 public static partial class ChannelValidation
 {
-    public const int MaxTitleLength = 200;
     public const int MaxVideosPerRequest = 500;
 
     /// <summary>YouTube's first upload; nothing is older.</summary>
@@ -58,9 +57,9 @@ public static partial class ChannelValidation
                 continue;
             }
 
-            if (item.VideoId is null || !VideoIdPattern().IsMatch(item.VideoId))
+            if (item.VideoId is null || !VideoId.IsValid(item.VideoId))
             {
-                errors[$"{field}.video_id"] = ["Must be a YouTube video id: 11 letters, digits, '-' or '_'."];
+                errors[$"{field}.video_id"] = [$"Must be a YouTube video id: {VideoId.Length} letters, digits, '-' or '_'."];
             }
             else if (!seen.Add(item.VideoId))
             {
@@ -95,7 +94,7 @@ public static partial class ChannelValidation
     }
 
     private static string? TitleError(string title) =>
-        title.Length > MaxTitleLength ? $"At most {MaxTitleLength} characters."
+        title.Length > StoredTitle.MaxLength ? $"At most {StoredTitle.MaxLength} characters."
         : title.Any(char.IsControl) ? "Must not contain control characters."
         : null;
 
@@ -107,9 +106,6 @@ public static partial class ChannelValidation
                && Rfc3339Pattern().IsMatch(value)
                && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{11}$")]
-    private static partial Regex VideoIdPattern();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,7})?([Zz]|[+-]\d{2}:\d{2})$")]
     private static partial Regex Rfc3339Pattern();

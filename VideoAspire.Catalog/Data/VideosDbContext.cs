@@ -13,7 +13,7 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
         modelBuilder.Entity<Channel>(channel =>
         {
             channel.Property(c => c.Id).HasMaxLength(ChannelId.Length);
-            channel.Property(c => c.Title).HasMaxLength(200);
+            channel.Property(c => c.Title).HasMaxLength(StoredTitle.MaxLength);
             channel.Property(c => c.CreatedAt).HasDefaultValueSql("now()");
             // The Worker's schedule looks for recently accessed channels.
             channel.HasIndex(c => c.LastAccessedAt);
@@ -22,9 +22,9 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
         modelBuilder.Entity<Video>(video =>
         {
             video.HasKey(v => v.VideoId);
-            video.Property(v => v.VideoId).HasMaxLength(11);
+            video.Property(v => v.VideoId).HasMaxLength(VideoId.Length);
             video.Property(v => v.ChannelId).HasMaxLength(ChannelId.Length);
-            video.Property(v => v.Title).HasMaxLength(200);
+            video.Property(v => v.Title).HasMaxLength(StoredTitle.MaxLength);
             // Rows written before write ordering existed count as older than any new write.
             video.Property(v => v.SourceTime).HasDefaultValueSql("'epoch'::timestamptz");
             video.HasOne(v => v.Channel).WithMany(c => c.Videos).HasForeignKey(v => v.ChannelId);

@@ -69,7 +69,7 @@ public sealed partial class ChannelWriter
         foreach (var index in Enumerable.Range(0, snapshots.Count).OrderBy(i => snapshots[i].FetchedAt))
         {
             var snapshot = snapshots[index];
-            var keys = snapshot.Videos.Where(v => v is not null && IsVideoId(v.VideoId)).Select(v => "v:" + v.VideoId)
+            var keys = snapshot.Videos.Where(v => v is not null && VideoId.IsValid(v.VideoId)).Select(v => "v:" + v.VideoId)
                 .Append("c:" + snapshot.ChannelId).Distinct().ToList();
             var round = keys.Select(key => lastRoundOf.TryGetValue(key, out var used) ? used + 1 : 0).DefaultIfEmpty(0).Max();
             if (round == rounds.Count)
@@ -101,14 +101,14 @@ public sealed partial class ChannelWriter
         {
             var snapshot = snapshots[index];
             channelIds.Add(snapshot.ChannelId);
-            channelTitles.Add(Truncate(snapshot.Title ?? ""));
+            channelTitles.Add(StoredTitle.Truncate(snapshot.Title ?? ""));
             sourceTimes.Add(snapshot.FetchedAt.UtcDateTime);
             // Upstream data is untrusted: keep only rows that fit the schema (as WriteAsync does).
-            foreach (var video in snapshot.Videos.Where(v => v is not null && IsVideoId(v.VideoId)).DistinctBy(v => v.VideoId))
+            foreach (var video in snapshot.Videos.Where(v => v is not null && VideoId.IsValid(v.VideoId)).DistinctBy(v => v.VideoId))
             {
                 videoChannels.Add(snapshot.ChannelId);
                 videoIds.Add(video.VideoId);
-                videoTitles.Add(Truncate(video.Title ?? ""));
+                videoTitles.Add(StoredTitle.Truncate(video.Title ?? ""));
                 published.Add(video.PublishedAt.UtcDateTime);
             }
         }

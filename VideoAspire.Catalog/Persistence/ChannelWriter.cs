@@ -55,8 +55,6 @@ public sealed partial class ChannelWriter(
     CacheEvictionRetries evictionRetries,
     ILogger<ChannelWriter> logger)
 {
-    public const int MaxTitleLength = 200;
-
     /// <summary>Idempotent: the same snapshot written twice leaves the same rows and reports no change the second time.</summary>
     public async Task<ChannelWrite> WriteAsync(ChannelSnapshot snapshot, WriteOrigin origin, CancellationToken cancellationToken)
     {
@@ -67,13 +65,13 @@ public sealed partial class ChannelWriter(
         var channelId = snapshot.ChannelId;
         // Upstream data is untrusted: keep only rows that fit the schema.
         var videos = snapshot.Videos
-            .Where(v => v is not null && IsVideoId(v.VideoId))
+            .Where(v => v is not null && VideoId.IsValid(v.VideoId))
             .DistinctBy(v => v.VideoId)
             .ToList();
         var ids = videos.Select(v => v.VideoId).ToArray();
-        var titles = videos.Select(v => Truncate(v.Title ?? "")).ToArray();
+        var titles = videos.Select(v => StoredTitle.Truncate(v.Title ?? "")).ToArray();
         var published = videos.Select(v => v.PublishedAt.ToUniversalTime()).ToArray();
-        var channelTitle = Truncate(snapshot.Title ?? "");
+        var channelTitle = StoredTitle.Truncate(snapshot.Title ?? "");
         var sourceTime = snapshot.FetchedAt.ToUniversalTime();
         // A channel first stored from YouTube was just read by someone (that is why it was fetched).
         DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube ? sourceTime : null;
@@ -206,15 +204,6 @@ public sealed partial class ChannelWriter(
             evictionRetries.Add(channelId);
         }
     }
-
-    internal static bool IsVideoId(string? id) =>
-        id is { Length: 11 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-
-    /// <summary>At most <see cref="MaxTitleLength"/> UTF-16 units, never half of a surrogate pair (PostgreSQL would refuse it).</summary>
-    internal static string Truncate(string value) =>
-        value.Length <= MaxTitleLength ? value
-        : char.IsHighSurrogate(value[MaxTitleLength - 1]) ? value[..(MaxTitleLength - 1)]
-        : value[..MaxTitleLength];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Write to {ChannelId} from {Origin} refused: {Outcome}")]
     private partial void LogWriteRefused(string channelId, WriteOrigin origin, string outcome);

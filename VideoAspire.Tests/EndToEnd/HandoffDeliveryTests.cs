@@ -114,6 +114,9 @@ public sealed class HandoffDeliveryTests(AppHostFixture fixture)
             ["Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:DisableRetry"] = "true",
             ["Worker:ConsumerName"] = "delivery-test-" + Guid.NewGuid().ToString("N")[..8],
             ["Worker:HandoffMaxDeliveries"] = MaxDeliveries.ToString(),
+            // Entries other tests' consumers left pending are not this consumer's to take over: with them in its batch it
+            // would stop at their failure before reading the entry under test.
+            ["Worker:HandoffClaimIdle"] = "1.00:00:00",
         });
         builder.AddWorkerServices();
         return builder.Build();

@@ -27,6 +27,16 @@ public sealed class HandoffDeliveryTests(AppHostFixture fixture)
         var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
         using var worker = await WorkerWithUnreachableDatabaseAsync();
 
+        // Start from a stream the real Worker has delivered entirely: the entry under test must be the first new one this
+        // consumer reads (entries published earlier would fill its batch and stop it at their failure).
+        await handoff.EnsureConsumerGroupAsync();
+        await TestCatalog.EventuallyAsync(async () =>
+        {
+            var stream = await redis.StreamInfoAsync(SnapshotHandoff.StreamKey);
+            var groups = await redis.StreamGroupInfoAsync(SnapshotHandoff.StreamKey);
+            return groups.Single(g => g.Name == SnapshotHandoff.ConsumerGroup).LastDeliveredId == stream.LastGeneratedId;
+        }, TimeSpan.FromSeconds(60), "the real Worker has read every entry so far");
+
         await fixture.ExecuteResourceCommandAsync(ResourceNames.Worker, "resource-stop");
         string retried, exhausted;
         try

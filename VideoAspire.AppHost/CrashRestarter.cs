@@ -7,7 +7,8 @@ namespace VideoAspire.AppHost;
 /// <summary>
 /// Restarts Redis, PostgreSQL, the Api and the Worker when they die (a non-zero exit: a crash, the OOM killer,
 /// <c>kill -9</c>) while this AppHost runs them: 1 s, then doubling to 30 s between attempts, each one written to the
-/// resource's own log on the dashboard. A stop asked for (dashboard, <c>resource-stop</c>) exits with 0 and stays stopped.
+/// resource's own log on the dashboard. A stop asked for (dashboard, <c>resource-stop</c>) stays stopped, whatever its exit
+/// code: the resource passes through "Stopping" first (a process that is slow to shut down is killed, with code -1).
 /// Containers get the same from their runtime's restart policy, Kubernetes from its controllers.
 /// </summary>
 internal sealed partial class CrashRestarter(
@@ -21,6 +22,7 @@ internal sealed partial class CrashRestarter(
 
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _restarting = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _stopRequested = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,11 +37,19 @@ internal sealed partial class CrashRestarter(
             if (state == KnownResourceStates.Running)
             {
                 _restarting.Remove(update.ResourceId);
+                _stopRequested.Remove(update.ResourceId);
+                continue;
+            }
+
+            if (state == KnownResourceStates.Stopping)
+            {
+                _stopRequested.Add(update.ResourceId);
                 continue;
             }
 
             var crashed = (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished)
-                          && update.Snapshot.ExitCode is { } code && code != 0;
+                          && update.Snapshot.ExitCode is { } code && code != 0
+                          && !_stopRequested.Contains(update.ResourceId);
             if (!crashed || !_restarting.Add(update.ResourceId))
             {
                 continue;

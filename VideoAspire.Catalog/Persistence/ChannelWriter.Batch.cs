@@ -48,14 +48,15 @@ public sealed partial class ChannelWriter
         });
 
         // Evictions of every changed channel at once: pipelined on the one Redis connection.
-        await Task.WhenAll(outcomes.Select((outcome, i) => (outcome, i))
-            .Where(x => x.outcome is ChannelWrite.Applied { ChangedRows: > 0 } or ChannelWrite.Applied { Created: true })
-            .Select(x => snapshots[x.i].ChannelId)
+        var written = snapshots.Zip(outcomes, (snapshot, outcome) => (snapshot.ChannelId, Outcome: outcome)).ToList();
+        await Task.WhenAll(written
+            .Where(w => ChangesCachedAnswers(w.Outcome, WriteOrigin.YouTube))
+            .Select(w => w.ChannelId)
             .Distinct(StringComparer.Ordinal)
             .Select(channelId => InvalidateCachesAsync(channelId, cancellationToken)));
-        foreach (var (outcome, i) in outcomes.Select((outcome, i) => (outcome, i)).Where(x => x.outcome is ChannelWrite.ChannelDeleted))
+        foreach (var (channelId, outcome) in written.Where(w => w.Outcome is ChannelWrite.ChannelDeleted))
         {
-            LogWriteRefused(snapshots[i].ChannelId, WriteOrigin.YouTube, outcome.GetType().Name);
+            LogWriteRefused(channelId, WriteOrigin.YouTube, outcome.GetType().Name);
         }
 
         return outcomes;

@@ -148,7 +148,7 @@ public sealed partial class ChannelWriter(
         if (outcome is ChannelWrite.Applied applied)
         {
             activity?.SetTag("videoaspire.changed_rows", applied.ChangedRows);
-            if (applied.ChangedRows > 0 || applied.Created || origin == WriteOrigin.Api)
+            if (ChangesCachedAnswers(applied, origin))
             {
                 await InvalidateCachesAsync(channelId, cancellationToken);
             }
@@ -195,6 +195,10 @@ public sealed partial class ChannelWriter(
 
         return deleted;
     }
+
+    /// <summary>Whether a write leaves the channel's cached answers stale (an Api write always evicts: the caller expects it).</summary>
+    private static bool ChangesCachedAnswers(ChannelWrite outcome, WriteOrigin origin) =>
+        outcome is ChannelWrite.Applied applied && (applied.ChangedRows > 0 || applied.Created || origin == WriteOrigin.Api);
 
     private async Task InvalidateCachesAsync(string channelId, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@
 # the product started the way users run it (AppHost, Release, no dashboard), wrk against the Api's own port, and
 # every figure printed as a ratio against a bare-Kestrel baseline measured in the same run.
 #   make benchmark-scale                       (all scenarios; the first run loads the data, later runs reuse it)
-#   make benchmark-scale SCENARIO=zipf         (baseline + one of: cached, zipf, uniform, ceilings)
+#   make benchmark-scale SCENARIO=zipf         (baseline + some of: cached, zipf, uniform, ceilings; comma-separated)
 #   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
 # Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
@@ -158,7 +158,7 @@ measure() { # name url [wrk args...]
   rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")")
 }
 
-want() { [[ "$SCENARIO" == all || "$SCENARIO" == "$1" ]]; }
+want() { [[ "$SCENARIO" == all || ",$SCENARIO," == *",$1,"* ]]; }
 
 echo "Warming up ($WARMUP each: JIT, pools, connections)..."
 wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null

@@ -140,7 +140,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         var readStarted = _time.GetTimestamp();
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("output cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
-        PrefetchLatestVideos(key);
+        PrefetchLatestVideos(key, readStarted);
         var stored = await _shared.GetAsync(key, cancellationToken);
         if (stored is null || !TryUnwrap(stored, out var tags, out var value))
         {
@@ -157,11 +157,11 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     /// A channel answer Redis does not hold is computed from the channel's latest-five entry next: its read is sent
     /// with this one, so a miss costs one Redis round trip instead of two (the endpoint finishes the read).
     /// </summary>
-    private void PrefetchLatestVideos(string key)
+    private void PrefetchLatestVideos(string key, long sentAt)
     {
         if (_httpContext.HttpContext is { } context && ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
         {
-            context.Features.Set(new PrefetchedLatestVideos(channelId, LatestVideosCache.BeginGet(_redis.GetDatabase(), channelId)));
+            context.Features.Set(new PrefetchedLatestVideos(channelId, LatestVideosCache.BeginGet(_redis.GetDatabase(), channelId), sentAt));
         }
     }
 
@@ -169,14 +169,30 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         SetAsync(key, new ReadOnlySequence<byte>(value), tags ?? [], validFor, cancellationToken);
 
     /// <summary>
-    /// Stores in Redis only, without waiting for it (the answer is already on its way to the caller; a failure is
-    /// logged and counted by the fail-soft store). The memory level admits an answer the second time it is asked for
-    /// (from Redis): a channel read once, as most of a long tail is, never displaces a hot one.
+    /// Stores in Redis without waiting for it (the answer is already on its way to the caller; a failure is logged and
+    /// counted by the fail-soft store). Each answer is written to Redis once per miss: a channel's first read stores it
+    /// as the latest-five entry only (most of a long tail is read once), its second read from that entry stores the
+    /// response here. The memory level admits an answer the second time it is asked for, so a channel read once never
+    /// displaces a hot one.
     /// </summary>
     public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
+        var prefetched = _httpContext.HttpContext?.Features.Get<PrefetchedLatestVideos>();
+        if (prefetched is { FoundNoEntry: true })
+        {
+            return ValueTask.CompletedTask;
+        }
+
         var wrapped = Wrap(value, tags.Span);
-        _ = _shared.SetAsync(key, wrapped, tags.ToArray(), validFor, CancellationToken.None).AsTask();
+        var tagArray = tags.ToArray();
+        _ = _shared.SetAsync(key, wrapped, tagArray, validFor, CancellationToken.None).AsTask();
+        if (prefetched is { FoundEntry: true })
+        {
+            // Answered from the latest-five entry (Redis is up, so evictions are heard): the channel's second read.
+            // Stale if its tag was evicted after that read was sent.
+            StoreLocal(key, wrapped.AsMemory(wrapped.Length - (int)value.Length), tagArray, prefetched.SentAt);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using VideoAspire.Api.Security;
+using VideoAspire.Catalog.Caching;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -85,6 +86,29 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
         await TestCatalog.EventuallyAsync(
             () => Task.FromResult(server.Keys(pattern: $"*MSOCV*{channelId}*").Count() == 1),
             TimeSpan.FromSeconds(5), "one output-cache entry in Redis whatever the Host header");
+    }
+
+    [Fact]
+    public async Task A_first_read_stores_its_answer_once_and_the_second_read_fills_the_output_cache()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        await fixture.Database.AddChannelAsync(channelId);
+        await fixture.Database.AddVideoAsync(channelId, TestCatalog.NewVideoId(), "Read twice", DateTimeOffset.UtcNow.AddDays(-1));
+        var server = fixture.Redis.GetServer(fixture.Redis.GetEndPoints()[0]);
+        var redis = fixture.Redis.GetDatabase();
+
+        // First read (from PostgreSQL): the answer is written to Redis once, as the latest-five entry. Most of a long
+        // tail is read once; a second copy in the output cache would be a write nobody reads.
+        Assert.Equal("Read twice", await NewestTitleAsync(channelId));
+        await TestCatalog.EventuallyAsync(async () => await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)),
+            TimeSpan.FromSeconds(5), "the first read fills the latest-five entry");
+        Assert.Empty(server.Keys(pattern: $"*MSOCV*{channelId}*"));
+
+        // Second read (from that entry, whichever replica answers): now the response itself is cached.
+        Assert.Equal("Read twice", await NewestTitleAsync(channelId));
+        await TestCatalog.EventuallyAsync(
+            () => Task.FromResult(server.Keys(pattern: $"*MSOCV*{channelId}*").Count() == 1),
+            TimeSpan.FromSeconds(5), "the second read fills the output cache");
     }
 
     private async Task PutVideoAsync(string channelId, string title, DateTimeOffset publishedAt)

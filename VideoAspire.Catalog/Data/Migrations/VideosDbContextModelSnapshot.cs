@@ -64,10 +64,9 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_channels");
 
-                    b.HasIndex("LastAccessedAt")
-                        .HasDatabaseName("ix_channels_last_accessed_at");
-
                     b.ToTable("channels", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("VideoAspire.Catalog.Data.Video", b =>

@@ -12,11 +12,29 @@ namespace VideoAspire.Catalog.Data;
 /// </summary>
 public static class LatestVideosQuery
 {
+    /// <summary>Newest first; the video id breaks ties, the same way everywhere (and as the index is sorted).</summary>
+    private const string NewestFirst = "published_at DESC, video_id DESC";
+
     private static readonly string LatestSql = $"""
         SELECT video_id, title, published_at FROM videos
         WHERE channel_id = $1
-        ORDER BY published_at DESC, video_id DESC
+        ORDER BY {NewestFirst}
         LIMIT {LatestVideo.Count}
+        """;
+
+    // A lateral seek per channel: five index entries each. (EF Core's translation of the same LINQ numbered every row
+    // of the videos table with ROW_NUMBER() and took 8 s on 20 M videos.)
+    private static readonly string RecentlyAccessedSql = $"""
+        SELECT c.id, v.video_id, v.title, v.published_at
+        FROM (SELECT id, last_accessed_at FROM channels
+              WHERE last_accessed_at >= $1 AND deleted_at IS NULL
+              ORDER BY last_accessed_at DESC
+              LIMIT $2) AS c
+        LEFT JOIN LATERAL (SELECT video_id, title, published_at FROM videos
+                           WHERE channel_id = c.id
+                           ORDER BY {NewestFirst}
+                           LIMIT {LatestVideo.Count}) AS v ON true
+        ORDER BY c.last_accessed_at DESC, c.id, v.{NewestFirst.Replace(", ", ", v.")}
         """;
 
     // No row: unknown. false: deleted (a tombstone).
@@ -44,6 +62,45 @@ public static class LatestVideosQuery
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>
+    /// The newest videos of the channels read since <paramref name="since"/>, most recently read first, at most
+    /// <paramref name="limit"/> channels (each with its videos, possibly none) in one query.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string ChannelId, IReadOnlyList<LatestVideo> Videos)>> GetRecentlyAccessedLatestVideosAsync(
+        this VideosDbContext db, DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        var channels = new List<(string ChannelId, IReadOnlyList<LatestVideo> Videos)>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand(RecentlyAccessedSql, (NpgsqlConnection)db.Database.GetDbConnection());
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            List<LatestVideo>? videos = null;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var channelId = reader.GetString(0);
+                if (channels.Count == 0 || channels[^1].ChannelId != channelId)
+                {
+                    videos = new List<LatestVideo>(LatestVideo.Count);
+                    channels.Add((channelId, videos));
+                }
+
+                if (!reader.IsDBNull(1))
+                {
+                    videos!.Add(LatestVideo.Create(reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                }
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        return channels;
     }
 
     private static async Task<StoredChannel> ReadAsync(

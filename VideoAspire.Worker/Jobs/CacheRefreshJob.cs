@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
 using VideoAspire.Catalog;
@@ -25,30 +24,13 @@ public sealed partial class CacheRefreshJob(
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("refresh cache of recently accessed channels");
         var since = timeProvider.GetUtcNow() - options.Value.RecentlyAccessedWindow;
 
-        // One query: the recent channels with their newest five each (a lateral seek per channel).
-        var channels = await db.Channels
-            .AsNoTracking()
-            .Where(c => c.LastAccessedAt >= since && c.DeletedAt == null)
-            .OrderByDescending(c => c.LastAccessedAt)
-            .Take(options.Value.CacheRefreshBatchSize)
-            .Select(c => new
-            {
-                c.Id,
-                Videos = c.Videos
-                    .OrderByDescending(v => v.PublishedAt)
-                    .ThenByDescending(v => v.VideoId)
-                    .Take(LatestVideo.Count)
-                    .Select(v => new { v.VideoId, v.Title, v.PublishedAt })
-                    .ToList(),
-            })
-            .ToListAsync(cancellationToken);
+        var channels = await db.GetRecentlyAccessedLatestVideosAsync(since, options.Value.CacheRefreshBatchSize, cancellationToken);
         CatalogTelemetry.DatabaseQueries.Add(1);
 
         var changed = 0;
-        foreach (var channel in channels)
+        foreach (var (channelId, videos) in channels)
         {
-            var videos = channel.Videos.Select(v => LatestVideo.Create(v.VideoId, v.Title, v.PublishedAt)).ToList();
-            if (await cache.RefreshAsync(channel.Id, videos, cancellationToken))
+            if (await cache.RefreshAsync(channelId, videos, cancellationToken))
             {
                 changed++;
             }

@@ -50,7 +50,8 @@ if [[ ! -f "$store/pg/PG_VERSION" ]]; then
   "${as_pg[@]}" "$bin/initdb" -D "$store/pg" -A trust -U postgres -E UTF8 --no-instructions >/dev/null
 fi
 "${as_pg[@]}" "$bin/pg_ctl" -D "$store/pg" -l "$store/pg.log" -w -o "-p $pg_port -k /tmp \
-  -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=1GB -c max_wal_size=8GB" start >/dev/null
+  -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=1GB -c max_wal_size=8GB \
+  -c log_min_duration_statement=250" start >/dev/null
 psql() { command psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=videosdb"
 
@@ -126,6 +127,8 @@ pids+=($!)
 for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
+cpu_ticks() { sed 's/^.*) //' "/proc/$api_pid/stat" | awk '{print $12 + $13}'; } # the Api's user + system time
+ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
 seconds() { local d=$1; case "$d" in *m) echo $(( ${d%m} * 60 ));; *s) echo "${d%s}";; *) echo "$d";; esac; }
 gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's own counters over that many seconds
@@ -149,17 +152,22 @@ wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors" (and the slowes
 
 rows=()
 measure() { # name url [wrk args...]
-  local before_rss result
+  local before_rss before_cpu result cpu
   before_rss=$(rss_mb)
+  before_cpu=$(cpu_ticks)
   echo "  $1 ($DURATION)..." >&2
   gc_during "$(seconds "$DURATION")" >"$work/gc.txt" &
   result=$(wrk_run "$DURATION" "${@:2}")
   wait $!
-  rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")")
+  # The Api's CPU per request (user + kernel), from /proc: what one read costs the Api, whoever else shares the cores.
+  cpu=$(awk -v t="$(( $(cpu_ticks) - before_cpu ))" -v hz="$ticks_per_second" -v rps="${result%% *}" -v s="$(seconds "$DURATION")" \
+    'BEGIN {printf "%.0f", t / hz * 1e6 / (rps * s)}')
+  rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu")
 }
 
 want() { [[ "$SCENARIO" == all || ",$SCENARIO," == *",$1,"* ]]; }
 
+log_start=$(wc -l <"$store/pg.log") # statements slower than 250 ms are logged from here on: counted at the end
 echo "Warming up ($WARMUP each: JIT, pools, connections)..."
 wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null
 wrk_run "$WARMUP" "$API/videos?channel_id=$hot" >/dev/null
@@ -191,15 +199,21 @@ fi
 
 base_rps=$(cut -d'|' -f2 <<<"${rows[0]}" | awk '{print $1}')
 echo
-printf '%-40s %11s %9s %9s %9s  %-17s %-14s %s\n' scenario requests/s "x base" p50 p99 "Api RSS MB" "GCs 0/1/2" errors
+printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' scenario requests/s "x base" p50 p99 "Api CPU/req" "Api RSS MB" "GCs 0/1/2" errors
 for row in "${rows[@]}"; do
-  IFS='|' read -r name result rss gc <<<"$row"
+  IFS='|' read -r name result rss gc cpu <<<"$row"
   read -r rps p50 p99 errors <<<"$result"
-  printf '%-40s %11s %9s %9s %9s  %-17s %-14s %s\n' "$name" "$rps" \
-    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "$rss" "$gc" "$errors"
+  [[ "$name" == "${rows[0]%%|*}" || "$name" == ceiling:* ]] && cpu="-" || cpu="${cpu} us"
+  printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' "$name" "$rps" \
+    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "$cpu" "$rss" "$gc" "$errors"
 done
 for line in "${ceilings[@]}"; do echo "ceiling: $line"; done
+# A slow statement during a run is usually not the read path but something competing with it (it once was the
+# Worker's re-warm query taking 8 s of a core every minute).
+slow=$(tail -n +"$((log_start + 1))" "$store/pg.log" | grep -c 'duration: ' || true)
+echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow > 0 )) && echo " (see $store/pg.log)")"
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
+echo "Api CPU/req = the Api process's user + kernel CPU time over the scenario / requests answered (the baseline and ceiling rows: another process);"
 echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario (the baseline row: none, it is another process)."
 
 if (( SOAK > 0 )); then

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using StackExchange.Redis;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
+using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
@@ -21,7 +23,9 @@ public sealed partial class ColdChannelFetcher(
     LatestVideosCache cache,
     SnapshotPersistence persistence,
     ColdLookupLimiter coldLookups,
+    NpgsqlDataSource database,
     Outages outages,
+    IOptions<ApiOptions> apiOptions,
     IOptions<YouTubeOptions> options,
     ILogger<ColdChannelFetcher> logger)
 {
@@ -83,8 +87,9 @@ public sealed partial class ColdChannelFetcher(
         var holdsLock = await TryAcquireFetchLockAsync(channelId, lockToken);
         try
         {
-            // Another instance may have finished this very fetch between our cache miss and now: look once more.
-            if ((holdsLock ? await CachedResultAsync(channelId) : await WaitForPeerAsync(channelId)) is { } known)
+            // Another instance may have finished this very fetch between our cache miss and now: look once more, in
+            // the cache and then in the database (the Worker drops the cache entry once it has stored the fetch).
+            if ((holdsLock ? await CachedResultAsync(channelId) ?? await StoredResultAsync(channelId) : await WaitForPeerAsync(channelId)) is { } known)
             {
                 return known;
             }
@@ -149,7 +154,9 @@ public sealed partial class ColdChannelFetcher(
 
             if (!lockHeld)
             {
-                break; // the peer finished without an answer (YouTube unavailable) or died: try ourselves
+                // The peer finished: its answer may already be stored (and its cache entry dropped by the Worker). If
+                // not, it finished without one (YouTube unavailable) or died: try ourselves.
+                return await StoredResultAsync(channelId);
             }
         }
 
@@ -160,6 +167,27 @@ public sealed partial class ColdChannelFetcher(
         await cache.GetAsync(channelId) is { } videos ? new VideosLookup.Found(videos)
         : await IsKnownMissingAsync(channelId) ? new VideosLookup.NotFound()
         : null;
+
+    /// <summary>The channel as PostgreSQL has it now, if stored (null when unknown there, or unreachable within the budget).</summary>
+    private async Task<VideosLookup?> StoredResultAsync(string channelId)
+    {
+        var read = database.GetLatestVideosAsync(channelId, CancellationToken.None);
+        try
+        {
+            // As on the read path: bounded by no longer waiting, never by cancelling (see LatestVideosReader).
+            return (await read.WaitAsync(apiOptions.Value.DatabaseBudget)) switch
+            {
+                { State: ChannelState.Stored, Videos: var videos } => new VideosLookup.Found(videos),
+                { State: ChannelState.Deleted } => new VideosLookup.Deleted(),
+                _ => null,
+            };
+        }
+        catch (Exception ex) when (TransientFailures.IsDatabaseUnavailable(ex))
+        {
+            _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            return null; // YouTube decides, as it would have anyway
+        }
+    }
 
     private async Task<bool> TryAcquireFetchLockAsync(string channelId, string token)
     {

@@ -1,5 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using VideoAspire.Api.Security;
+using VideoAspire.Api.Videos;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.YouTube;
 using VideoAspire.Tests.Infrastructure;
@@ -223,6 +228,38 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, fixture.YouTube.Calls("channels", channel.Id, "VideoAspire.Api"));
         Assert.Equal(1, fixture.YouTube.Calls("playlistItems", channel.Id, "VideoAspire.Api"));
+    }
+
+    [Fact]
+    public async Task A_fetch_stored_and_uncached_by_the_worker_meanwhile_is_not_fetched_again()
+    {
+        // The race behind an occasional second upstream call: a caller misses the cache and the database, another
+        // instance fetches the channel, the Worker stores it and drops its cache entry; only then does the caller get
+        // the fetch lock. It must find the channel in the database rather than ask YouTube again.
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        AddVideos(channel, Day);
+        await fixture.Database.AddChannelAsync(channel.Id);
+        await fixture.Database.AddVideoAsync(channel.Id, channel.Videos[0].VideoId, "Stored by the Worker", Day);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
+            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
+            ["YouTube:ApiKey"] = FakeYouTube.ApiKey,
+            ["YouTube:ApiBaseUrl"] = fixture.YouTube.BaseUrl,
+            ["YouTube:FeedBaseUrl"] = fixture.YouTube.BaseUrl,
+        });
+        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
+        builder.Services.AddProblemDetails(); // as the Api's Program does
+        using var api = builder.Build();
+        var fetcher = api.Services.GetRequiredService<ColdChannelFetcher>();
+
+        var lookup = await fetcher.FetchAsync(channel.Id, wait: true, new Caller("race-test", null), CancellationToken.None);
+
+        var found = Assert.IsType<VideosLookup.Found>(lookup);
+        Assert.Equal("Stored by the Worker", Assert.Single(found.Videos).VideoTitle);
+        Assert.Equal(0, fixture.YouTube.Calls("channels", channel.Id));
     }
 
     [Fact]

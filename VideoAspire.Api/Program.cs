@@ -15,7 +15,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseAuthentication();
+app.UseBearerAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseOutputCache();

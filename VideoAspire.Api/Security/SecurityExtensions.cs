@@ -110,12 +110,4 @@ public static class SecurityExtensions
 
         return builder;
     }
-
-    /// <summary>
-    /// Authentication for the requests that carry credentials. The bearer scheme reads nothing but the Authorization
-    /// header, so for a request without one it can only answer "no result": skipping it is the same outcome for ~4 µs
-    /// less CPU per anonymous read (-14 % on a cached read). Challenges (401) and forbids (403) still go through it.
-    /// </summary>
-    public static IApplicationBuilder UseBearerAuthentication(this IApplicationBuilder app) =>
-        app.UseWhen(static context => context.Request.Headers.Authorization.Count > 0, branch => branch.UseAuthentication());
 }

@@ -68,72 +68,77 @@ public static class VideosApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    public static async Task<IResult> GetLatestVideos(
+    public static Task<IResult> GetLatestVideos(
         [FromQuery(Name = "channel_id")] string[]? channelIds,
         [FromQuery] bool? wait,
         HttpContext httpContext,
         LatestVideosReader reader,
         IServiceScopeFactory scopeFactory,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) => (channelIds ?? []) switch
+        {
+            { Length: <= 1 } one => GetOneChannelAsync(one.FirstOrDefault(), wait ?? false, httpContext, reader, cancellationToken),
+            { Length: > MaxBatchSize } many => Task.FromResult<IResult>(TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["channel_id"] = [$"At most {MaxBatchSize} channel ids per request ({many.Length} given)."],
+            })),
+            var many => GetManyChannelsAsync(many, wait ?? false, Caller.Of(httpContext), scopeFactory, cancellationToken),
+        };
+
+    /// <summary>One channel: its videos, or an error status with problem details.</summary>
+    private static async Task<IResult> GetOneChannelAsync(
+        string? channelId, bool wait, HttpContext httpContext, LatestVideosReader reader, CancellationToken cancellationToken)
     {
-        channelIds ??= [];
-        if (channelIds.Length <= 1)
+        if (!ChannelId.IsValid(channelId))
         {
-            var channelId = channelIds.FirstOrDefault();
-            if (!ChannelId.IsValid(channelId))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
-            }
-
-            var cacheRead = PrefetchedLatestVideos.Take(httpContext, channelId);
-            return await reader.GetAsync(channelId, wait ?? false, Caller.Of(httpContext), cancellationToken, cacheRead) switch
-            {
-                // The common case serializes straight from the typed model: no intermediate JSON tree.
-                VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
-                    new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos },
-                    CatalogJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo)),
-                var failure => Failure(httpContext, channelId, failure),
-            };
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
         }
 
-        if (channelIds.Length > MaxBatchSize)
+        var cacheRead = PrefetchedLatestVideos.Take(httpContext, channelId);
+        return await reader.GetAsync(channelId, wait, Caller.Of(httpContext), cancellationToken, cacheRead) switch
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["channel_id"] = [$"At most {MaxBatchSize} channel ids per request ({channelIds.Length} given)."],
-            });
-        }
+            // The common case serializes straight from the typed model: no intermediate JSON tree.
+            VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
+                new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos },
+                CatalogJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo)),
+            var failure => Failure(httpContext, channelId, failure),
+        };
+    }
 
-        // Each id on its own scope, a few at a time: concurrent enough to be quick, never enough to drain the database
-        // pool for everyone else. One id's failure is reported in its entry only.
+    /// <summary>
+    /// Several channels: always 200, one entry per distinct id, its videos or (for that id alone) a problem object. Each id
+    /// is read on its own scope, a few at a time: concurrent enough to be quick, never enough to drain the database pool
+    /// for everyone else.
+    /// </summary>
+    private static async Task<IResult> GetManyChannelsAsync(
+        string[] channelIds, bool wait, Caller caller, IServiceScopeFactory scopeFactory, CancellationToken cancellationToken)
+    {
         var distinct = channelIds.Distinct(StringComparer.Ordinal).ToArray();
-        var caller = Caller.Of(httpContext);
-        var entries = new (string Id, JsonNode Entry)[distinct.Length];
+        var entries = new JsonNode[distinct.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, distinct.Length),
             new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
-            async (index, token) =>
-            {
-                var id = distinct[index];
-                if (!ChannelId.IsValid(id))
-                {
-                    entries[index] = (id, new Outcome(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)).ToJson());
-                    return;
-                }
-
-                await using var scope = scopeFactory.CreateAsyncScope();
-                var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait ?? false, caller, token);
-                entries[index] = (id, lookup is VideosLookup.Found(var videos)
-                    ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
-                    : Describe(id, lookup).ToJson());
-            });
+            async (index, token) => entries[index] = await EntryAsync(distinct[index], token));
 
         var body = new JsonObject();
-        foreach (var (id, entry) in entries)
+        for (var i = 0; i < distinct.Length; i++)
         {
-            body[id] = entry;
+            body[distinct[i]] = entries[i];
         }
 
         return JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(body, CatalogJsonContext.Default.JsonObject));
+
+        async Task<JsonNode> EntryAsync(string id, CancellationToken token)
+        {
+            if (!ChannelId.IsValid(id))
+            {
+                return new Outcome(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)).ToJson();
+            }
+
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait, caller, token);
+            return lookup is VideosLookup.Found(var videos)
+                ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
+                : Describe(id, lookup).ToJson();
+        }
     }
 
     /// <summary>

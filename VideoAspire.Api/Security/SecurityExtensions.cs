@@ -16,6 +16,15 @@ public static class SecurityExtensions
     /// </summary>
     public static IHostApplicationBuilder AddApiSecurity(this IHostApplicationBuilder builder)
     {
+        builder.AddBearerTokens();
+        builder.Services.AddScopePolicies();
+        builder.Services.AddPerCallerRateLimit();
+        return builder;
+    }
+
+    /// <summary>JWT bearer tokens; outside Development, a configuration that would accept any tenant's tokens refuses to start.</summary>
+    private static void AddBearerTokens(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
 
         // Token validation is only as strict as its configuration: with only an Authority, the framework checks neither
@@ -56,8 +65,11 @@ public static class SecurityExtensions
                     },
                 };
             });
+    }
 
-        builder.Services.AddAuthorizationBuilder()
+    /// <summary>Reads need videos:read (or write), writes videos:write, the metrics endpoint metrics:read.</summary>
+    private static void AddScopePolicies(this IServiceCollection services) =>
+        services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.ReadPolicy, policy => policy
                 .RequireAuthenticatedUser()
                 .RequireAssertion(c => Scopes.Has(c.User, Scopes.VideosRead) || Scopes.Has(c.User, Scopes.VideosWrite)))
@@ -68,12 +80,15 @@ public static class SecurityExtensions
                 .RequireAuthenticatedUser()
                 .RequireAssertion(c => Scopes.Has(c.User, Scopes.MetricsRead)));
 
-        builder.Services.AddOptions<RateLimitingOptions>()
+    /// <summary>A token bucket per caller (token subject, else address); a refusal is a 429 problem with Retry-After.</summary>
+    private static void AddPerCallerRateLimit(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitingOptions>()
             .BindConfiguration(RateLimitingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, settings) =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, settings) =>
         {
             var limits = settings.Value;
             limiter.AddPolicy(RateLimitingOptions.PolicyName, context =>
@@ -107,7 +122,5 @@ public static class SecurityExtensions
                 });
             };
         });
-
-        return builder;
     }
 }

@@ -2,6 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace VideoAspire.Catalog.Caching;
 
+/// <summary>
+/// The cache settings the Api (which reads and fills entries) and the Worker (which re-warms them) must agree on: the
+/// defaults here are the only ones; a deployment overrides them for both (the AppHost forwards its "Cache" section to
+/// both services, the Kubernetes ConfigMap is shared).
+/// </summary>
 public sealed class CacheOptions
 {
     public const string SectionName = "Cache";

@@ -100,6 +100,11 @@ else
 fi
 # Forget the previous run's reads, so every run starts from the same state.
 psql videosdb -c "UPDATE channels SET last_accessed_at = NULL WHERE last_accessed_at IS NOT NULL" >/dev/null
+# The working set in memory, as on a database server sized for it: otherwise the long tail measures this VM's disk
+# (reads of index pages evicted since the last run stalled every backend for 0.3-0.9 s at a time).
+echo "Reading the tables and indexes into memory (pg_prewarm)..."
+psql videosdb -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+  -c "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c WHERE c.relname IN ('videos', 'ix_videos_channel_latest', 'channels', 'pk_channels')" >/dev/null
 
 # --- The product, as users run it -------------------------------------------------------------------------------
 echo "Starting the AppHost (Release, no dashboard, fresh Redis)..."
@@ -124,10 +129,11 @@ curl -s -o "$work/body.json" "$API/videos?channel_id=$hot"
 dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --body "$work/body.json" \
   --database "$connection" --urls "$BASELINE" >"$work/baseline.log" 2>&1 &
 pids+=($!)
+baseline_pid=$!
 for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
-cpu_ticks() { sed 's/^.*) //' "/proc/$api_pid/stat" | awk '{print $12 + $13}'; } # the Api's user + system time
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # a process's user + system time
 ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
 seconds() { local d=$1; case "$d" in *m) echo $(( ${d%m} * 60 ));; *s) echo "${d%s}";; *) echo "$d";; esac; }
@@ -152,15 +158,17 @@ wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors" (and the slowes
 
 rows=()
 measure() { # name url [wrk args...]
-  local before_rss before_cpu result cpu
+  local before_rss before_cpu result cpu server_pid=$api_pid
+  [[ "$2" == "$BASELINE"* ]] && server_pid=$baseline_pid # the baseline and the ceilings: CPU of their own process
   before_rss=$(rss_mb)
-  before_cpu=$(cpu_ticks)
+  before_cpu=$(cpu_ticks "$server_pid")
   echo "  $1 ($DURATION)..." >&2
   gc_during "$(seconds "$DURATION")" >"$work/gc.txt" &
   result=$(wrk_run "$DURATION" "${@:2}")
   wait $!
-  # The Api's CPU per request (user + kernel), from /proc: what one read costs the Api, whoever else shares the cores.
-  cpu=$(awk -v t="$(( $(cpu_ticks) - before_cpu ))" -v hz="$ticks_per_second" -v rps="${result%% *}" -v s="$(seconds "$DURATION")" \
+  # CPU per request (user + kernel) of the process answering, from /proc: what one read costs it, whoever else
+  # shares the cores.
+  cpu=$(awk -v t="$(( $(cpu_ticks "$server_pid") - before_cpu ))" -v hz="$ticks_per_second" -v rps="${result%% *}" -v s="$(seconds "$DURATION")" \
     'BEGIN {printf "%.0f", t / hz * 1e6 / (rps * s)}')
   rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu")
 }
@@ -199,11 +207,11 @@ fi
 
 base_rps=$(cut -d'|' -f2 <<<"${rows[0]}" | awk '{print $1}')
 echo
-printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' scenario requests/s "x base" p50 p99 "Api CPU/req" "Api RSS MB" "GCs 0/1/2" errors
+printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' scenario requests/s "x base" p50 p99 "CPU/req" "Api RSS MB" "GCs 0/1/2" errors
 for row in "${rows[@]}"; do
   IFS='|' read -r name result rss gc cpu <<<"$row"
   read -r rps p50 p99 errors <<<"$result"
-  [[ "$name" == "${rows[0]%%|*}" || "$name" == ceiling:* ]] && cpu="-" || cpu="${cpu} us"
+  cpu="${cpu} us"
   printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' "$name" "$rps" \
     "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "$cpu" "$rss" "$gc" "$errors"
 done
@@ -213,7 +221,7 @@ for line in "${ceilings[@]}"; do echo "ceiling: $line"; done
 slow=$(tail -n +"$((log_start + 1))" "$store/pg.log" | grep -c 'duration: ' || true)
 echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow > 0 )) && echo " (see $store/pg.log)")"
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
-echo "Api CPU/req = the Api process's user + kernel CPU time over the scenario / requests answered (the baseline and ceiling rows: another process);"
+echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and ceiling rows) / requests answered;"
 echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario (the baseline row: none, it is another process)."
 
 if (( SOAK > 0 )); then

@@ -11,7 +11,6 @@ using StackExchange.Redis;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.Persistence;
 using VideoAspire.Catalog.Quota;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
@@ -62,6 +61,8 @@ public static class CatalogExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<Outages>();
         builder.Services.AddSingleton<LatestVideosCache>();
+        builder.Services.AddSingleton<FetchLock>();
+        builder.Services.AddSingleton<UnknownChannels>();
         builder.Services.AddSingleton<CacheEvictionRetries>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CacheEvictionRetries>());
         builder.Services.AddScoped<ChannelWriter>();

@@ -5,7 +5,6 @@ using VideoAspire.Api.Channels;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Persistence;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Api.Apis;

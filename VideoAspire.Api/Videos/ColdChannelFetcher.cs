@@ -19,12 +19,12 @@ namespace VideoAspire.Api.Videos;
 /// </summary>
 public sealed partial class ColdChannelFetcher(
     IServiceScopeFactory scopeFactory,
-    IConnectionMultiplexer redis,
+    FetchLock fetchLock,
+    UnknownChannels unknownChannels,
     LatestVideosCache cache,
     SnapshotPersistence persistence,
     ColdLookupLimiter coldLookups,
     NpgsqlDataSource database,
-    Outages outages,
     IOptions<ApiOptions> apiOptions,
     IOptions<YouTubeOptions> options,
     ILogger<ColdChannelFetcher> logger)
@@ -42,7 +42,7 @@ public sealed partial class ColdChannelFetcher(
     /// <param name="caller">Whose cold-lookup allowance a new fetch is counted against (joining one in flight is free).</param>
     public async Task<VideosLookup> FetchAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken)
     {
-        if (await IsKnownMissingAsync(channelId))
+        if (await unknownChannels.ContainsAsync(channelId))
         {
             return new VideosLookup.NotFound();
         }
@@ -83,8 +83,8 @@ public sealed partial class ColdChannelFetcher(
     private async Task<VideosLookup> FetchOnceAsync(string channelId)
     {
         await Task.Yield(); // run outside the first caller's synchronous context
-        var lockToken = Guid.NewGuid().ToString("N");
-        var holdsLock = await TryAcquireFetchLockAsync(channelId, lockToken);
+        var lockToken = await fetchLock.TryAcquireAsync(channelId, FetchBudget);
+        var holdsLock = lockToken is not null;
         try
         {
             // Another instance may have finished this very fetch between our cache miss and now: look once more, in
@@ -119,7 +119,7 @@ public sealed partial class ColdChannelFetcher(
                     return new VideosLookup.Found(latest);
 
                 case FetchResult.NotFound:
-                    await RememberMissingAsync(channelId);
+                    await unknownChannels.AddAsync(channelId);
                     return new VideosLookup.NotFound();
 
                 case FetchResult.Unavailable(var reason):
@@ -131,9 +131,9 @@ public sealed partial class ColdChannelFetcher(
         }
         finally
         {
-            if (holdsLock)
+            if (lockToken is not null)
             {
-                await ReleaseFetchLockAsync(channelId, lockToken);
+                await fetchLock.ReleaseAsync(channelId, lockToken);
             }
         }
     }
@@ -146,7 +146,7 @@ public sealed partial class ColdChannelFetcher(
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
-            var lockHeld = await IsFetchLockHeldAsync(channelId);
+            var lockHeld = await fetchLock.IsHeldAsync(channelId);
             if (await CachedResultAsync(channelId) is { } result)
             {
                 return result;
@@ -165,7 +165,7 @@ public sealed partial class ColdChannelFetcher(
 
     private async Task<VideosLookup?> CachedResultAsync(string channelId) =>
         await cache.GetAsync(channelId) is { } videos ? new VideosLookup.Found(videos)
-        : await IsKnownMissingAsync(channelId) ? new VideosLookup.NotFound()
+        : await unknownChannels.ContainsAsync(channelId) ? new VideosLookup.NotFound()
         : null;
 
     /// <summary>The channel as PostgreSQL has it now, if stored (null when unknown there, or unreachable within the budget).</summary>
@@ -186,70 +186,6 @@ public sealed partial class ColdChannelFetcher(
         {
             _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
             return null; // YouTube decides, as it would have anyway
-        }
-    }
-
-    private async Task<bool> TryAcquireFetchLockAsync(string channelId, string token)
-    {
-        try
-        {
-            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId), token, FetchBudget, When.NotExists);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            outages.Redis.Failed(ex, "fetch lock");
-            return true; // without Redis there is no cross-instance coordination: fetch locally
-        }
-    }
-
-    private async Task<bool> IsFetchLockHeldAsync(string channelId)
-    {
-        try
-        {
-            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.FetchLock(channelId));
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private async Task ReleaseFetchLockAsync(string channelId, string token)
-    {
-        try
-        {
-            // Only our own lock: if it expired and another instance took it, leave theirs alone.
-            await redis.GetDatabase().ScriptEvaluateAsync(
-                "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-                [CacheKeys.FetchLock(channelId)], [token]);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // It expires by itself.
-        }
-    }
-
-    private async Task<bool> IsKnownMissingAsync(string channelId)
-    {
-        try
-        {
-            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId));
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private async Task RememberMissingAsync(string channelId)
-    {
-        try
-        {
-            await redis.GetDatabase().StringSetAsync(CacheKeys.UnknownChannel(channelId), 1, options.Value.NegativeCacheTtl);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Without Redis the next request asks YouTube again; the single flight still bounds concurrency.
         }
     }
 

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using StackExchange.Redis;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.Persistence;
+using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.Persistence;
+using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.YouTube;
 using VideoAspire.Tests.Infrastructure;
 using VideoAspire.Worker;

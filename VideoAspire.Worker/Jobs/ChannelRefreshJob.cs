@@ -4,7 +4,6 @@ using Quartz;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Persistence;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 

@@ -4,7 +4,7 @@ using Quartz;
 using StackExchange.Redis;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.Persistence;
+using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
 
 namespace VideoAspire.Worker.Jobs;

@@ -3,7 +3,7 @@ using Npgsql;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
-namespace VideoAspire.Catalog.Persistence;
+namespace VideoAspire.Catalog.Data;
 
 public sealed partial class ChannelWriter
 {

@@ -1,11 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
-namespace VideoAspire.Catalog.Persistence;
+namespace VideoAspire.Catalog.Data;
 
 /// <summary>Who is writing: decides whether a deleted channel may come back.</summary>
 public enum WriteOrigin

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VideoAspire.Catalog.YouTube;
+
+namespace VideoAspire.Catalog.Caching;
+
+/// <summary>
+/// The negative cache: channels YouTube said do not exist, remembered for <see cref="YouTubeOptions.NegativeCacheTtl"/>
+/// so that a flood of bogus ids costs one upstream lookup each. A write to the channel clears it
+/// (<see cref="LatestVideosCache.InvalidateAsync"/>).
+/// </summary>
+public sealed class UnknownChannels(IConnectionMultiplexer redis, IOptions<YouTubeOptions> options)
+{
+    /// <summary>False when Redis cannot say: YouTube is asked (the single flight still bounds how often).</summary>
+    public async Task<bool> ContainsAsync(string channelId)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async Task AddAsync(string channelId)
+    {
+        try
+        {
+            await redis.GetDatabase().StringSetAsync(CacheKeys.UnknownChannel(channelId), 1, options.Value.NegativeCacheTtl);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Without Redis the next request asks YouTube again; the single flight still bounds concurrency.
+        }
+    }
+}

@@ -20,6 +20,10 @@ internal sealed partial class DatabaseInitializer(
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<VideosDbContext>();
 
+            // A migration may rebuild an index of a large table (OrdinalVideoIds: ~45 s for 20 M videos here), far
+            // beyond the default 30 s command timeout.
+            db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+
             // The database server may still be starting: retry the whole step on transient failures.
             await db.Database.CreateExecutionStrategy().ExecuteAsync(
                 () => db.Database.MigrateAsync(stoppingToken));

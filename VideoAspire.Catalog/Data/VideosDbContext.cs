@@ -24,7 +24,9 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
         modelBuilder.Entity<Video>(video =>
         {
             video.HasKey(v => v.VideoId);
-            video.Property(v => v.VideoId).HasMaxLength(VideoId.Length);
+            // Ordinal ("C") order: the newest-first tie-break on video_id must be the same in PostgreSQL as in
+            // ChannelSnapshot.Latest() (StringComparer.Ordinal), whatever the database's default collation.
+            video.Property(v => v.VideoId).HasMaxLength(VideoId.Length).UseCollation("C");
             video.Property(v => v.ChannelId).HasMaxLength(ChannelId.Length);
             video.Property(v => v.Title).HasMaxLength(StoredTitle.MaxLength);
             // Rows written before write ordering existed count as older than any new write.

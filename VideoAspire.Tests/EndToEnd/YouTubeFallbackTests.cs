@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
+using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.YouTube;
 using VideoAspire.Tests.Infrastructure;
@@ -260,6 +261,30 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         var found = Assert.IsType<VideosLookup.Found>(lookup);
         Assert.Equal("Stored by the Worker", Assert.Single(found.Videos).VideoTitle);
         Assert.Equal(0, fixture.YouTube.Calls("channels", channel.Id));
+    }
+
+    [Fact]
+    public async Task Ties_on_publish_time_are_broken_the_same_way_by_the_fetch_and_by_postgresql()
+    {
+        // Six uploads in the same second whose ids sort differently by code point and by a linguistic collation
+        // (case, '-', '_'): the answer fetched from YouTube and the one read back from PostgreSQL must agree.
+        var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
+        foreach (var first in new[] { "a", "B", "-", "_", "0", "z" })
+        {
+            channel.Videos.Add(new FakeVideo(first + TestCatalog.NewVideoId()[1..], "Same second", Day));
+        }
+
+        var expected = channel.Videos.Select(v => v.VideoId).OrderDescending(StringComparer.Ordinal).Take(5).ToList();
+
+        var fetched = await GetVideosAsync(channel.Id);
+        Assert.Equal(expected, fetched.Select(v => v.GetProperty("video_id").GetString()));
+
+        await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channel.Id) == channel.Videos.Count,
+            TimeSpan.FromSeconds(20), "the fetch is stored");
+        var stored = await fixture.Database.GetLatestVideosAsync(channel.Id, CancellationToken.None);
+        Assert.Equal(expected, stored.Videos.Select(v => v.VideoId));
+        Assert.Equal("C", await fixture.Database.ScalarAsync<string>(
+            "SELECT collation_name FROM information_schema.columns WHERE table_name = 'videos' AND column_name = 'video_id'"));
     }
 
     [Fact]

@@ -74,7 +74,8 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.Property<string>("VideoId")
                         .HasMaxLength(11)
                         .HasColumnType("character varying(11)")
-                        .HasColumnName("video_id");
+                        .HasColumnName("video_id")
+                        .UseCollation("C");
 
                     b.Property<string>("ChannelId")
                         .IsRequired()

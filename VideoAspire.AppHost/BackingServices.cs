@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 
 namespace VideoAspire.AppHost;
@@ -66,57 +63,6 @@ public static class BackingServices
         resource.WithReference(service.Connection).WaitFor(service.Server);
 
     /// <summary>
-    /// Hands the AppHost's own settings of these sections (appsettings, environment such as <c>Cache__Ttl</c>,
-    /// command line) to the service, so `make run` and tests configure every service in one place.
-    /// </summary>
-    public static IResourceBuilder<T> WithForwardedConfiguration<T>(
-        this IResourceBuilder<T> resource, IConfiguration configuration, params string[] sections)
-        where T : IResourceWithEnvironment =>
-        resource.WithEnvironment(context =>
-        {
-            foreach (var section in sections)
-            {
-                foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
-                {
-                    // Secrets travel as Aspire parameters (masked in the dashboard), never as plain settings.
-                    if (value is not null && !SecretKeys.Contains(key))
-                    {
-                        context.EnvironmentVariables[key.Replace(":", "__")] = value;
-                    }
-                }
-            }
-        });
-
-    /// <summary>Removes the OTLP endpoint Aspire gives every project (useful only when a dashboard or collector listens).</summary>
-    public static void WithoutOtlpExport(this IDistributedApplicationBuilder builder)
-    {
-        foreach (var project in builder.Resources.OfType<ProjectResource>())
-        {
-            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
-                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT")));
-        }
-    }
-
-    private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase) { "YouTube:ApiKey" };
-
-    /// <summary>The Data API key as a secret parameter, when one is configured (YouTube__ApiKey or Parameters:youtube-api-key).</summary>
-    public static IResourceBuilder<ParameterResource>? AddYouTubeApiKey(this IDistributedApplicationBuilder builder)
-    {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["Parameters:youtube-api-key"]))
-        {
-            return builder.AddParameter("youtube-api-key", secret: true);
-        }
-
-        return string.IsNullOrWhiteSpace(builder.Configuration["YouTube:ApiKey"])
-            ? null
-            : builder.AddParameterFromConfiguration("youtube-api-key", "YouTube:ApiKey", secret: true);
-    }
-
-    public static IResourceBuilder<T> WithYouTubeApiKey<T>(this IResourceBuilder<T> resource, IResourceBuilder<ParameterResource>? apiKey)
-        where T : IResourceWithEnvironment =>
-        apiKey is null ? resource : resource.WithEnvironment("YouTube__ApiKey", apiKey);
-
-    /// <summary>
     /// Bounded memory, least-recently-used keys evicted first, but only keys with a TTL: every cache key has one, while
     /// the hand-off stream (videos not yet persisted) has none and so can never be evicted (with allkeys-lru it could).
     /// </summary>
@@ -171,42 +117,5 @@ public static class BackingServices
         return Path.GetFullPath(string.IsNullOrWhiteSpace(configured)
             ? Path.Combine(builder.AppHostDirectory, "..", ".data")
             : configured);
-    }
-
-    internal static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Runs a short command and returns its exit code, or -1 when it cannot start or does not finish in time.</summary>
-    internal static int Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout, out string output)
-    {
-        output = "";
-        var startInfo = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(startInfo)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                return -1;
-            }
-
-            output = stdout.Result + stderr.Result;
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }

@@ -9,6 +9,6 @@ internal static class ContainerRuntime
         var runtime = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME")
             ?? Environment.GetEnvironmentVariable("DOTNET_ASPIRE_CONTAINER_RUNTIME")
             ?? "docker";
-        return BackingServices.Run(runtime, ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(10), out _) == 0;
+        return HostProcess.Run(runtime, ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(10), out _) == 0;
     }
 }

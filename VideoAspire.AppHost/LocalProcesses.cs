@@ -19,7 +19,7 @@ internal static class LocalProcesses
     public static BackingService AddRedis(IDistributedApplicationBuilder builder, string dataDirectory, string maxMemory)
     {
         Directory.CreateDirectory(dataDirectory);
-        var port = BackingServices.FreeLoopbackPort();
+        var port = HostProcess.FreeLoopbackPort();
         var redis = builder.AddExecutable("redis", FindOnPath("redis-server") ?? "redis-server", dataDirectory,
                 "--bind", "127.0.0.1", "--port", port.ToString(),
                 "--maxmemory", maxMemory, "--maxmemory-policy", BackingServices.RedisEvictionPolicy,
@@ -44,7 +44,7 @@ internal static class LocalProcesses
             ?? throw new DistributedApplicationException("PostgreSQL is not installed (apt-get install postgresql).");
         InitializeCluster(bin, dataDirectory);
 
-        var port = BackingServices.FreeLoopbackPort();
+        var port = HostProcess.FreeLoopbackPort();
         string[] serverArguments =
         [
             "-D", dataDirectory, "-p", port.ToString(), "-k", Path.GetTempPath(),
@@ -91,13 +91,13 @@ internal static class LocalProcesses
         string output;
         if (Environment.IsPrivilegedProcess)
         {
-            BackingServices.Run("chown", ["-R", "postgres:postgres", dataDirectory], TimeSpan.FromSeconds(30), out _);
-            BackingServices.Run("chmod", ["700", dataDirectory], TimeSpan.FromSeconds(30), out _);
-            exitCode = BackingServices.Run("runuser", ["-u", "postgres", "--", .. initdb], TimeSpan.FromMinutes(2), out output);
+            HostProcess.Run("chown", ["-R", "postgres:postgres", dataDirectory], TimeSpan.FromSeconds(30), out _);
+            HostProcess.Run("chmod", ["700", dataDirectory], TimeSpan.FromSeconds(30), out _);
+            exitCode = HostProcess.Run("runuser", ["-u", "postgres", "--", .. initdb], TimeSpan.FromMinutes(2), out output);
         }
         else
         {
-            exitCode = BackingServices.Run(initdb[0], initdb[1..], TimeSpan.FromMinutes(2), out output);
+            exitCode = HostProcess.Run(initdb[0], initdb[1..], TimeSpan.FromMinutes(2), out output);
         }
 
         if (exitCode != 0)

@@ -19,7 +19,7 @@ public static class TransientFailures
     public static bool IsTransient(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
-        RedisException or TimeoutException or SocketException => true,
+        RedisException or RedisCommandException or TimeoutException or SocketException => true,
         // Classes 08 connection, 40 transaction rollback, 53 insufficient resources, 57 operator intervention, 58 system.
         PostgresException postgres => postgres.SqlState[..2] is "08" or "40" or "53" or "57" or "58",
         NpgsqlException { IsTransient: true } => true,

@@ -96,7 +96,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         {
             _redis.GetSubscriber().Subscribe(CacheKeys.OutputCacheEvictions, (_, tag) => NoteEviction(tag!));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             Volatile.Write(ref _subscribed, 0);
         }

@@ -48,7 +48,7 @@ public sealed partial class ColdLookupLimiter(
             LogLimited(caller.Key);
             return TimeSpan.FromMilliseconds(wait);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             return null;
         }

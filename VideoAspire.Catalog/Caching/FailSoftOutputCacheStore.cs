@@ -92,7 +92,7 @@ internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnect
         await redis.GetSubscriber().PublishAsync(CacheKeys.OutputCacheEvictions, tag);
     }
 
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException;
+    private static bool IsRedisFailure(Exception ex) => ex is RedisException or RedisCommandException or TimeoutException;
 
     private void Degrade(Exception ex, string operation)
     {

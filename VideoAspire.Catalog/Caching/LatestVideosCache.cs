@@ -26,7 +26,18 @@ public sealed partial class LatestVideosCache(
     /// <remarks>Static, for the output-cache store (this cache depends on the store: the other way round would be a cycle).</remarks>
     public static Task<RedisValue> BeginGet(IDatabase redis, string channelId)
     {
-        var read = redis.StringGetAsync(CacheKeys.LatestVideos(channelId));
+        Task<RedisValue> read;
+        try
+        {
+            read = redis.StringGetAsync(CacheKeys.LatestVideos(channelId));
+        }
+        catch (RedisCommandException ex)
+        {
+            // Refused before it was sent (a command the server or the command map does not allow, a cross-slot key):
+            // a failed read like any other, for GetAsync to count.
+            read = Task.FromException<RedisValue>(ex);
+        }
+
         // A read nobody finishes (the answer came from elsewhere) must not surface as an unobserved exception.
         read.ContinueWith(static failed => _ = failed.Exception, CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -58,7 +69,7 @@ public sealed partial class LatestVideosCache(
 
             return videos;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or JsonException)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheMisses.Add(1);
@@ -79,7 +90,7 @@ public sealed partial class LatestVideosCache(
             // Fire and forget: a cache fill must not add a round trip to the answer it caches.
             await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId), json, options.Value.Ttl, flags: CommandFlags.FireAndForget);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
@@ -101,7 +112,7 @@ public sealed partial class LatestVideosCache(
                 [CacheKeys.LatestVideos(channelId), CacheKeys.DeletedChannel(channelId)],
                 [json, (long)options.Value.Ttl.TotalMilliseconds]);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
             outages.Redis.Failed(ex, "set");
@@ -115,7 +126,7 @@ public sealed partial class LatestVideosCache(
         {
             await redis.GetDatabase().StringSetAsync(CacheKeys.DeletedChannel(channelId), 1, DeletedTombstoneTtl);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "tombstone"));
             outages.Redis.Failed(ex, "tombstone");
@@ -136,7 +147,7 @@ public sealed partial class LatestVideosCache(
         {
             cached = await ReadAsync(channelId);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or JsonException)
         {
             cached = null;
         }

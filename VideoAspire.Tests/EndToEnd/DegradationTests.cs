@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
+using VideoAspire.Catalog;
+using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Tests.Infrastructure;
 
@@ -36,6 +41,30 @@ public sealed class DegradationTests(AppHostFixture fixture)
             using var unknown = await fixture.Api.GetAsync($"/videos?channel_id={TestCatalog.NewChannelId()}&wait=true");
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task Commands_redis_refuses_before_sending_them_are_failures_like_any_other()
+    {
+        // RedisCommandException (a disabled command here; on a Redis Cluster, keys in different slots) is not a
+        // RedisException: it must still be a cache miss or a skipped write, never an error for the caller.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache) + ",$GET=,$SET=",
+            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
+        });
+        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
+        builder.Services.AddProblemDetails(); // as the Api's Program does
+        using var api = builder.Build();
+        var cache = api.Services.GetRequiredService<LatestVideosCache>();
+        var redis = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var channelId = TestCatalog.NewChannelId();
+
+        Assert.Null(await cache.GetAsync(channelId, LatestVideosCache.BeginGet(redis, channelId)));
+        Assert.Null(await cache.GetAsync(channelId));
+        await cache.SetAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)]);
+        Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

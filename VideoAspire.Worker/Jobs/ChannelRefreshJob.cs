@@ -101,7 +101,7 @@ public sealed partial class ChannelRefreshJob(
             return await redis.GetDatabase().StringSetAsync(
                 CacheKeys.JobLock(nameof(ChannelRefreshJob)), options.Value.ConsumerName, interval * 0.9, When.NotExists);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
         {
             LogSkipped(ex);
             return false; // cannot coordinate with other replicas: skip rather than spend their quota twice

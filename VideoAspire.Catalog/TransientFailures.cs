@@ -13,13 +13,22 @@ public static class TransientFailures
         || exception.InnerException is NpgsqlException { IsTransient: true } or SocketException;
 
     /// <summary>
+    /// Redis did not do it: unreachable, timed out, or the command refused, by the server or by the client before sending
+    /// it (<see cref="RedisCommandException"/> is not a <see cref="RedisException"/>: a disabled command, keys of
+    /// different slots on a cluster). Everywhere Redis is an accelerator, such a failure is a miss or a skipped write.
+    /// </summary>
+    public static bool IsRedisFailure(Exception exception) =>
+        exception is RedisException or RedisCommandException or TimeoutException;
+
+    /// <summary>
     /// PostgreSQL or Redis unreachable, a timeout, a deadlock or serialization failure: retry later. Anything else (data
     /// PostgreSQL refuses, a bug) is not, and must not block the work behind it.
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient),
-        RedisException or RedisCommandException or TimeoutException or SocketException => true,
+        _ when IsRedisFailure(exception) => true,
+        SocketException => true,
         // Classes 08 connection, 40 transaction rollback, 53 insufficient resources, 57 operator intervention, 58 system.
         PostgresException postgres => postgres.SqlState[..2] is "08" or "40" or "53" or "57" or "58",
         NpgsqlException { IsTransient: true } => true,

@@ -101,7 +101,7 @@ fi
 # Forget the previous run's reads, so every run starts from the same state.
 psql videosdb -c "UPDATE channels SET last_accessed_at = NULL WHERE last_accessed_at IS NOT NULL" >/dev/null
 # The working set in memory, as on a database server sized for it: otherwise the long tail measures this VM's disk
-# (reads of index pages evicted since the last run stalled every backend for 0.3-0.9 s at a time).
+# (index pages the page cache dropped since the last run).
 echo "Reading the tables and indexes into memory (pg_prewarm)..."
 psql videosdb -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
   -c "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c WHERE c.relname IN ('videos', 'ix_videos_channel_latest', 'channels', 'pk_channels')" >/dev/null

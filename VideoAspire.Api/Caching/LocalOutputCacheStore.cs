@@ -9,6 +9,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using VideoAspire.Api.Videos;
+using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Telemetry;
 
@@ -96,7 +97,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         {
             _redis.GetSubscriber().Subscribe(CacheKeys.OutputCacheEvictions, (_, tag) => NoteEviction(tag!));
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             Volatile.Write(ref _subscribed, 0);
         }

@@ -37,6 +37,7 @@ public static class Extensions
         builder.Services.AddSingleton<ChannelAccessTracker>();
         builder.Services.AddHostedService<AccessFlushService>();
         builder.Services.AddScoped<LatestVideosReader>();
+        builder.Services.AddSingleton<StoredLatestVideos>();
         builder.Services.AddSingleton<ColdChannelFetcher>();
         builder.Services.AddSingleton<ColdLookupLimiter>();
         builder.Services.AddSingleton<SnapshotPersistence>();

@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using VideoAspire.Catalog;
 
 namespace VideoAspire.Api.Security;
 
@@ -48,7 +49,7 @@ public sealed partial class ColdLookupLimiter(
             LogLimited(caller.Key);
             return TimeSpan.FromMilliseconds(wait);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             return null;
         }

@@ -43,12 +43,11 @@ public sealed partial class AccessFlushService(
             var db = scope.ServiceProvider.GetRequiredService<VideosDbContext>();
             var channelIds = batch.Keys.ToArray();
             var accessedAt = channelIds.Select(id => batch[id]).ToArray();
-            // One statement for the whole batch; never moves the mark backwards, and leaves a row alone when its mark
-            // is less than a minute old: a hot channel read every second would otherwise cost a new row version (and
-            // index entries) per flush, for a value the Worker reads in windows of an hour or a day.
-            // An access mark is advisory (the Worker reads it in windows of an hour or a day): its commit need not wait
-            // for the WAL to reach disk. Waiting held the WAL flush lock through a large fsync, and every read that had to
-            // evict a dirty buffer meanwhile stalled with it (0.3-0.9 s at a time under load).
+            // A mark is advisory: the Worker reads it in windows of an hour or a day. So one statement for the whole
+            // batch, which never moves a mark backwards and leaves a row alone when its mark is less than a minute old
+            // (a hot channel would otherwise cost a row version per flush); and a commit that does not wait for its WAL
+            // to reach disk (waiting held the WAL flush lock through a large fsync, and every read that had to evict a
+            // dirty buffer meanwhile stalled with it, 0.3-0.9 s at a time under load).
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit = off", cancellationToken);
             var updated = await db.Database.ExecuteSqlAsync($"""

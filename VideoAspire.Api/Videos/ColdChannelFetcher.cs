@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using StackExchange.Redis;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog;
@@ -14,7 +13,7 @@ namespace VideoAspire.Api.Videos;
 /// <summary>
 /// Fetches channels nobody has asked about before, once: concurrent callers on this instance share one fetch
 /// (an in-memory single flight), callers on other instances wait for the instance holding the Redis fetch lock and
-/// read its result from the latest-five cache. "Does not exist" answers are remembered briefly so a flood of bogus
+/// read its result from the latest-five cache, or from PostgreSQL once the Worker has stored it. "Does not exist" answers are remembered briefly so a flood of bogus
 /// ids cannot spend the quota.
 /// </summary>
 public sealed partial class ColdChannelFetcher(
@@ -24,8 +23,7 @@ public sealed partial class ColdChannelFetcher(
     LatestVideosCache cache,
     SnapshotPersistence persistence,
     ColdLookupLimiter coldLookups,
-    NpgsqlDataSource database,
-    IOptions<ApiOptions> apiOptions,
+    StoredLatestVideos database,
     IOptions<YouTubeOptions> options,
     ILogger<ColdChannelFetcher> logger)
 {
@@ -84,12 +82,11 @@ public sealed partial class ColdChannelFetcher(
     {
         await Task.Yield(); // run outside the first caller's synchronous context
         var lockToken = await fetchLock.TryAcquireAsync(channelId, FetchBudget);
-        var holdsLock = lockToken is not null;
         try
         {
             // Another instance may have finished this very fetch between our cache miss and now: look once more, in
             // the cache and then in the database (the Worker drops the cache entry once it has stored the fetch).
-            if ((holdsLock ? await CachedResultAsync(channelId) ?? await StoredResultAsync(channelId) : await WaitForPeerAsync(channelId)) is { } known)
+            if ((lockToken is not null ? await CachedResultAsync(channelId) ?? await StoredResultAsync(channelId) : await WaitForPeerAsync(channelId)) is { } known)
             {
                 return known;
             }
@@ -169,25 +166,13 @@ public sealed partial class ColdChannelFetcher(
         : null;
 
     /// <summary>The channel as PostgreSQL has it now, if stored (null when unknown there, or unreachable within the budget).</summary>
-    private async Task<VideosLookup?> StoredResultAsync(string channelId)
-    {
-        var read = database.GetLatestVideosAsync(channelId, CancellationToken.None);
-        try
+    private async Task<VideosLookup?> StoredResultAsync(string channelId) =>
+        await database.ReadAsync(channelId, CancellationToken.None) switch
         {
-            // As on the read path: bounded by no longer waiting, never by cancelling (see LatestVideosReader).
-            return (await read.WaitAsync(apiOptions.Value.DatabaseBudget)) switch
-            {
-                { State: ChannelState.Stored, Videos: var videos } => new VideosLookup.Found(videos),
-                { State: ChannelState.Deleted } => new VideosLookup.Deleted(),
-                _ => null,
-            };
-        }
-        catch (Exception ex) when (TransientFailures.IsDatabaseUnavailable(ex))
-        {
-            _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            return null; // YouTube decides, as it would have anyway
-        }
-    }
+            { State: ChannelState.Stored, Videos: var videos } => new VideosLookup.Found(videos),
+            { State: ChannelState.Deleted } => new VideosLookup.Deleted(),
+            _ => null,
+        };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fetch of {ChannelId} abandoned after {BudgetSeconds:F0} s")]
     private partial void LogFetchAbandoned(string channelId, double budgetSeconds);

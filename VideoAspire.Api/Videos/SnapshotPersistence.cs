@@ -144,7 +144,7 @@ public sealed partial class InProcessPersistenceService(
             await handoff.PublishAsync(snapshot); // durable again, for a Worker to persist
             return;
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             // Redis still down: try PostgreSQL directly.
         }
@@ -174,7 +174,7 @@ public sealed partial class InProcessPersistenceService(
             await handoff.DeadLetterAsync(snapshot, reason);
             LogDeadLettered(exception, snapshot.ChannelId);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             CatalogTelemetry.HandoffDeadLettered.Add(1);
             LogLost(exception, snapshot.ChannelId, SnapshotHandoff.Serialize(snapshot));

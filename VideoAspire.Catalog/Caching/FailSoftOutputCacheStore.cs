@@ -19,7 +19,7 @@ internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnect
         {
             return await inner.GetAsync(key, cancellationToken);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             Degrade(ex, "get");
             return null;
@@ -44,7 +44,7 @@ internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnect
             await destination.WriteAsync(value, cancellationToken);
             return true;
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             Degrade(ex, "get");
             return false;
@@ -57,7 +57,7 @@ internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnect
         {
             await inner.SetAsync(key, value, tags, validFor, cancellationToken);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             Degrade(ex, "set");
         }
@@ -76,7 +76,7 @@ internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnect
                 await inner.SetAsync(key, value.ToArray(), tags.ToArray(), validFor, cancellationToken);
             }
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             Degrade(ex, "set");
         }
@@ -92,8 +92,7 @@ internal sealed class FailSoftOutputCacheStore(IOutputCacheStore inner, IConnect
         await redis.GetSubscriber().PublishAsync(CacheKeys.OutputCacheEvictions, tag);
     }
 
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or RedisCommandException or TimeoutException;
-
+    
     private void Degrade(Exception ex, string operation)
     {
         CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", $"output-{operation}"));

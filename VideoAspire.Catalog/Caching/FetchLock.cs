@@ -18,7 +18,7 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
         {
             return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId), token, expiry, When.NotExists) ? token : null;
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             outages.Redis.Failed(ex, "fetch lock");
             return token; // without Redis there is no cross-instance coordination: fetch locally
@@ -32,7 +32,7 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
         {
             return await redis.GetDatabase().KeyExistsAsync(CacheKeys.FetchLock(channelId));
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             return false;
         }
@@ -47,7 +47,7 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
                 "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
                 [CacheKeys.FetchLock(channelId)], [token]);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             // It expires by itself.
         }

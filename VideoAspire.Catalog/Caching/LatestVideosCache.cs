@@ -69,7 +69,7 @@ public sealed partial class LatestVideosCache(
 
             return videos;
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or JsonException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex) || ex is JsonException)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheMisses.Add(1);
@@ -90,7 +90,7 @@ public sealed partial class LatestVideosCache(
             // Fire and forget: a cache fill must not add a round trip to the answer it caches.
             await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId), json, options.Value.Ttl, flags: CommandFlags.FireAndForget);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
@@ -112,7 +112,7 @@ public sealed partial class LatestVideosCache(
                 [CacheKeys.LatestVideos(channelId), CacheKeys.DeletedChannel(channelId)],
                 [json, (long)options.Value.Ttl.TotalMilliseconds]);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
             outages.Redis.Failed(ex, "set");
@@ -126,7 +126,7 @@ public sealed partial class LatestVideosCache(
         {
             await redis.GetDatabase().StringSetAsync(CacheKeys.DeletedChannel(channelId), 1, DeletedTombstoneTtl);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "tombstone"));
             outages.Redis.Failed(ex, "tombstone");
@@ -147,7 +147,7 @@ public sealed partial class LatestVideosCache(
         {
             cached = await ReadAsync(channelId);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException or JsonException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex) || ex is JsonException)
         {
             cached = null;
         }

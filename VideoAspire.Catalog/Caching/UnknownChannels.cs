@@ -18,7 +18,7 @@ public sealed class UnknownChannels(IConnectionMultiplexer redis, IOptions<YouTu
         {
             return await redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId));
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             return false;
         }
@@ -30,7 +30,7 @@ public sealed class UnknownChannels(IConnectionMultiplexer redis, IOptions<YouTu
         {
             await redis.GetDatabase().StringSetAsync(CacheKeys.UnknownChannel(channelId), 1, options.Value.NegativeCacheTtl);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             // Without Redis the next request asks YouTube again; the single flight still bounds concurrency.
         }

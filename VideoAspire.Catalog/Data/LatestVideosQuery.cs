@@ -12,7 +12,8 @@ namespace VideoAspire.Catalog.Data;
 /// </summary>
 public static class LatestVideosQuery
 {
-    /// <summary>Newest first; the video id breaks ties, the same way everywhere (and as the index is sorted).</summary>
+    /// <summary>Newest first; the video id breaks ties, the same way everywhere (and as the index is sorted). The
+    /// recently-accessed query repeats it for the rows of its lateral join.</summary>
     private const string NewestFirst = "published_at DESC, video_id DESC";
 
     private static readonly string LatestSql = $"""
@@ -34,7 +35,7 @@ public static class LatestVideosQuery
                            WHERE channel_id = c.id
                            ORDER BY {NewestFirst}
                            LIMIT {LatestVideo.Count}) AS v ON true
-        ORDER BY c.last_accessed_at DESC, c.id, v.{NewestFirst.Replace(", ", ", v.")}
+        ORDER BY c.last_accessed_at DESC, c.id, v.published_at DESC, v.video_id DESC
         """;
 
     // No row: unknown. false: deleted (a tombstone).
@@ -49,33 +50,20 @@ public static class LatestVideosQuery
     }
 
     /// <summary>The same, on the context's connection and inside its transaction, if any (after writing).</summary>
-    public static async Task<StoredChannel> GetLatestVideosAsync(
-        this VideosDbContext db, string channelId, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            return await ReadAsync((NpgsqlConnection)db.Database.GetDbConnection(),
-                db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction, channelId, cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    public static Task<StoredChannel> GetLatestVideosAsync(
+        this VideosDbContext db, string channelId, CancellationToken cancellationToken) =>
+        OnContextConnectionAsync(db, (connection, transaction) => ReadAsync(connection, transaction, channelId, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The newest videos of the channels read since <paramref name="since"/>, most recently read first, at most
     /// <paramref name="limit"/> channels (each with its videos, possibly none) in one query.
     /// </summary>
-    public static async Task<IReadOnlyList<(string ChannelId, IReadOnlyList<LatestVideo> Videos)>> GetRecentlyAccessedLatestVideosAsync(
-        this VideosDbContext db, DateTimeOffset since, int limit, CancellationToken cancellationToken)
-    {
-        var channels = new List<(string ChannelId, IReadOnlyList<LatestVideo> Videos)>();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+    public static Task<List<(string ChannelId, IReadOnlyList<LatestVideo> Videos)>> GetRecentlyAccessedLatestVideosAsync(
+        this VideosDbContext db, DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        OnContextConnectionAsync(db, async (connection, transaction) =>
         {
-            await using var command = new NpgsqlCommand(RecentlyAccessedSql, (NpgsqlConnection)db.Database.GetDbConnection());
+            var channels = new List<(string ChannelId, IReadOnlyList<LatestVideo> Videos)>();
+            await using var command = new NpgsqlCommand(RecentlyAccessedSql, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -91,17 +79,32 @@ public static class LatestVideosQuery
 
                 if (!reader.IsDBNull(1))
                 {
-                    videos!.Add(LatestVideo.Create(reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+                    videos!.Add(ReadVideo(reader, first: 1));
                 }
             }
+
+            return channels;
+        }, cancellationToken);
+
+    /// <summary>Runs on the context's connection (opened for the call if closed), inside its transaction if any.</summary>
+    private static async Task<T> OnContextConnectionAsync<T>(
+        VideosDbContext db, Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> query, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await query((NpgsqlConnection)db.Database.GetDbConnection(),
+                db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
-
-        return channels;
     }
+
+    /// <summary>video_id, title, published_at from column <paramref name="first"/> on.</summary>
+    private static LatestVideo ReadVideo(NpgsqlDataReader reader, int first) =>
+        LatestVideo.Create(reader.GetString(first), reader.GetString(first + 1), reader.GetFieldValue<DateTimeOffset>(first + 2));
 
     private static async Task<StoredChannel> ReadAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string channelId, CancellationToken cancellationToken)
@@ -113,7 +116,7 @@ public static class LatestVideosQuery
             await using var reader = await latest.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                videos.Add(LatestVideo.Create(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
+                videos.Add(ReadVideo(reader, first: 0));
             }
         }
 

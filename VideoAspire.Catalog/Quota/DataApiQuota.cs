@@ -42,7 +42,7 @@ public sealed partial class DataApiQuota(
 
             return reserved;
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             LogUncounted(ex);
             return false;

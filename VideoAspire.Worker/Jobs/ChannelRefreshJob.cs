@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
 using StackExchange.Redis;
+using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
@@ -101,7 +102,7 @@ public sealed partial class ChannelRefreshJob(
             return await redis.GetDatabase().StringSetAsync(
                 CacheKeys.JobLock(nameof(ChannelRefreshJob)), options.Value.ConsumerName, interval * 0.9, When.NotExists);
         }
-        catch (Exception ex) when (ex is RedisException or RedisCommandException or TimeoutException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
             LogSkipped(ex);
             return false; // cannot coordinate with other replicas: skip rather than spend their quota twice

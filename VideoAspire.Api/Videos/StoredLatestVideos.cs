@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using VideoAspire.Catalog;
+using VideoAspire.Catalog.Data;
+using VideoAspire.Catalog.Telemetry;
+
+namespace VideoAspire.Api.Videos;
+
+/// <summary>
+/// The Api's read of a channel in PostgreSQL, bounded by <see cref="ApiOptions.DatabaseBudget"/>: the read path's
+/// database step, and the single flight's last look before it asks YouTube.
+/// </summary>
+public sealed partial class StoredLatestVideos(
+    NpgsqlDataSource database,
+    IOptions<ApiOptions> options,
+    Outages outages,
+    ILogger<StoredLatestVideos> logger)
+{
+    /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
+    public async Task<StoredChannel?> ReadAsync(string channelId, CancellationToken cancellationToken)
+    {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        var started = Stopwatch.GetTimestamp();
+
+        StoredChannel stored;
+        // Bounded by no longer waiting, not by cancelling (see AddLatestVideosDataSource): a read PostgreSQL does not
+        // answer within the budget is left to finish on its own, and the caller fails over at once.
+        var read = database.GetLatestVideosAsync(channelId, CancellationToken.None);
+        try
+        {
+            stored = await read.WaitAsync(options.Value.DatabaseBudget, cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailures.IsDatabaseUnavailable(ex))
+        {
+            _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            outages.Database.Failed(ex, "read latest videos");
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            return null;
+        }
+
+        outages.Database.Succeeded();
+        CatalogTelemetry.DatabaseQueries.Add(1);
+        activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
+        activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
+        LogDatabaseRead(channelId, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return stored;
+    }
+
+    // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).
+    [LoggerMessage(Level = LogLevel.Debug,
+        Message = "Read latest videos of {ChannelId} from PostgreSQL: {ChannelState}, {VideoCount} videos in {ElapsedMilliseconds:F1} ms")]
+    private partial void LogDatabaseRead(string channelId, ChannelState channelState, int videoCount, double elapsedMilliseconds);
+}

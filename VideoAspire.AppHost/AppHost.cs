@@ -31,6 +31,7 @@ builder.AddProject<Projects.VideoAspire_Worker>(ResourceNames.Worker)
     .WaitForCompletion(migrations)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Worker", "YouTube")
     .WithYouTubeApiKey(youTubeApiKey)
+    .WithReplicas(builder.Configuration.GetValue("AppHost:WorkerReplicas", 1))
     .WithHttpHealthCheck("/health");
 
 if (noDashboard)

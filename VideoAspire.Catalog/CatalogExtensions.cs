@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
 using Microsoft.EntityFrameworkCore;
@@ -33,18 +34,18 @@ public static class CatalogExtensions
 
         // Redis spans come from our own cache spans ("cache get", "output cache get"): the integration's profiler-based
         // tracing cost ~100 µs of CPU per cache miss on the benchmark (three Redis commands), for spans we already have.
-        builder.AddRedisClient(ResourceNames.Cache, configureSettings: settings => settings.DisableTracing = true, configureOptions: options =>
+        builder.AddRedisClient(ResourceNames.Cache, configureSettings: settings => settings.DisableTracing = true, configureOptions: ConfigureRedis);
+
+        // The hand-off stream on a Redis of its own when one is configured (say, persistent while the cache is not),
+        // else on the cache's.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ResourceNames.Queue)))
         {
-            // Never block a request on a Redis that is down: fail the command at once and let the caller degrade.
-            options.AbortOnConnectFail = false;
-            options.BacklogPolicy = BacklogPolicy.FailFast;
-            options.ConnectTimeout = 2_000;
-            options.AsyncTimeout = 1_000;
-            options.SyncTimeout = 1_000;
-            // Socket I/O on the .NET thread pool instead of the library's dedicated threads: on a few cores, one pool
-            // means fewer threads handing work to each other (measured: ~40% more cache misses served per second).
-            options.SocketManager = SocketManager.ThreadPool;
-        });
+            builder.AddKeyedRedisClient(ResourceNames.Queue, configureSettings: settings => settings.DisableTracing = true, configureOptions: ConfigureRedis);
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(ResourceNames.Queue, (services, _) => services.GetRequiredService<IConnectionMultiplexer>());
+        }
 
         // Aspire.StackExchange.Redis.OutputCaching is not on this package mirror; this is its equivalent:
         // the ASP.NET Core Redis output-cache store sharing the Aspire-registered connection.
@@ -72,6 +73,19 @@ public static class CatalogExtensions
         return builder;
     }
 
+    private static void ConfigureRedis(ConfigurationOptions options)
+    {
+        // Never block a request on a Redis that is down: fail the command at once and let the caller degrade.
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ConnectTimeout = 2_000;
+        options.AsyncTimeout = 1_000;
+        options.SyncTimeout = 1_000;
+        // Socket I/O on the .NET thread pool instead of the library's dedicated threads: on a few cores, one pool
+        // means fewer threads handing work to each other (measured: ~40% more cache misses served per second).
+        options.SocketManager = SocketManager.ThreadPool;
+    }
+
     /// <summary>The EF Core context on PostgreSQL (Aspire integration: pooling, retries, health check, tracing).</summary>
     public static IHostApplicationBuilder AddVideosDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true)
     {
@@ -88,31 +102,44 @@ public static class CatalogExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLatestVideosDataSource(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource(ResourceNames.Database,
-            configureSettings: settings => settings.DisableHealthChecks = true,
-            configureDataSourceBuilder: dataSource =>
-            {
-                if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
-                {
-                    dataSource.ConnectionStringBuilder.MaxAutoPrepare = 16;
-                }
+        builder.AddNpgsqlDataSource(ResourceNames.Database, configureSettings: settings => settings.DisableHealthChecks = true,
+            configureDataSourceBuilder: ConfigureLatestVideosDataSource);
 
-                // Only read-only statements run here and none changes session state, so a connection going back to the
-                // pool needs no reset round, which PostgreSQL otherwise pays for on every read.
-                dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+        // A read replica, when configured, serves the read path (keyed "videosdb-read"; without one, the same source).
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ResourceNames.DatabaseReplica)))
+        {
+            builder.AddKeyedNpgsqlDataSource(ResourceNames.DatabaseReplica, configureSettings: settings => settings.DisableHealthChecks = true,
+                configureDataSourceBuilder: ConfigureLatestVideosDataSource);
+        }
+        else
+        {
+            builder.Services.AddKeyedSingleton(ResourceNames.DatabaseReplica, (services, _) => services.GetRequiredService<Npgsql.NpgsqlDataSource>());
+        }
 
-                // The read path bounds every read itself (Api:DatabaseBudget) by no longer waiting for it, never by
-                // cancelling it: against a frozen server Npgsql's cancellation (the token's, or its own command
-                // timeout's) blocks the thread that triggers it until the server answers, and thirty seconds into a
-                // freeze every pending read's timeout fired at once and starved the thread pool. So: no command
-                // timeout here, and a short connect timeout so that an abandoned connection attempt frees its slot.
-                dataSource.ConnectionStringBuilder.CommandTimeout = 0;
-                if (!dataSource.ConnectionStringBuilder.ContainsKey("Timeout"))
-                {
-                    dataSource.ConnectionStringBuilder.Timeout = 5;
-                }
-            });
         return builder;
+
+        static void ConfigureLatestVideosDataSource(Npgsql.NpgsqlDataSourceBuilder dataSource)
+        {
+            if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 16;
+            }
+
+            // Only read-only statements run here and none changes session state, so a connection going back to the
+            // pool needs no reset round, which PostgreSQL otherwise pays for on every read.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+
+            // The read path bounds every read itself (Api:DatabaseBudget) by no longer waiting for it, never by
+            // cancelling it: against a frozen server Npgsql's cancellation (the token's, or its own command
+            // timeout's) blocks the thread that triggers it until the server answers, and thirty seconds into a
+            // freeze every pending read's timeout fired at once and starved the thread pool. So: no command
+            // timeout here, and a short connect timeout so that an abandoned connection attempt frees its slot.
+            dataSource.ConnectionStringBuilder.CommandTimeout = 0;
+            if (!dataSource.ConnectionStringBuilder.ContainsKey("Timeout"))
+            {
+                dataSource.ConnectionStringBuilder.Timeout = 5;
+            }
+        }
     }
 
     /// <summary>

@@ -12,8 +12,14 @@ static class ResourceNames
     /// <summary>Redis connection: latest-five cache and output cache.</summary>
     public const string Cache = "cache";
 
+    /// <summary>Optional Redis connection for the hand-off stream alone; default: the cache's.</summary>
+    public const string Queue = "queue";
+
     /// <summary>PostgreSQL database connection.</summary>
     public const string Database = "videosdb";
+
+    /// <summary>Optional PostgreSQL read replica for the Api's read path; default: the database itself.</summary>
+    public const string DatabaseReplica = "videosdb-read";
 
     public const string Api = "api";
     public const string Worker = "worker";

@@ -21,22 +21,35 @@ public static class WorkerExtensions
         builder.Services.AddHealthChecks().AddCheck<HandoffEvictionHealthCheck>("redis-eviction-policy", tags: ["ready"]);
 
         var settings = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();
-        builder.Services.AddQuartz(quartz =>
+
+        // Every replica drains the hand-off (the consumer group spreads the entries), so that job is scheduled in memory.
+        builder.Services.AddQuartz(quartz => quartz.ScheduleJob<PersistHandoffJob>(trigger => trigger
+            .WithIdentity(nameof(PersistHandoffJob))
+            .StartNow()
+            .WithSimpleSchedule(schedule => schedule.WithInterval(settings.HandoffPollInterval).RepeatForever())));
+
+        // The scheduled jobs run once per interval across all replicas: Quartz's clustered job store on PostgreSQL.
+        var database = builder.Configuration.GetConnectionString(ResourceNames.Database)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.Database} is not set.");
+        builder.Services.AddQuartz(WorkerOptions.ClusteredSchedulerName, quartz =>
         {
-            quartz.ScheduleEvery<PersistHandoffJob>(settings.HandoffPollInterval);
-            quartz.ScheduleEvery<CacheRefreshJob>(settings.CacheRefreshInterval);
-            quartz.ScheduleEvery<ChannelRefreshJob>(settings.ChannelRefreshInterval);
+            quartz.ConfigureScheduler(scheduler => scheduler.GenerateInstanceId = true); // unique per replica
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(database);
+                store.UseSystemTextJsonSerializer();
+                store.UseClustering(cluster =>
+                {
+                    cluster.CheckinInterval = settings.ClusterCheckinInterval;
+                    cluster.CheckinMisfireThreshold = settings.ClusterCheckinInterval;
+                });
+            });
         });
+
         // On shutdown, let a running batch finish: an interrupted one would only be redone, but why redo it.
         builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        builder.Services.AddHostedService<ClusteredSchedule>(); // after Quartz's: its schedulers exist by then
 
         return builder;
     }
-
-    private static void ScheduleEvery<TJob>(this IQuartzBuilder quartz, TimeSpan interval)
-        where TJob : IJob =>
-        quartz.ScheduleJob<TJob>(trigger => trigger
-            .WithIdentity(typeof(TJob).Name)
-            .StartNow()
-            .WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever()));
 }

@@ -6,6 +6,16 @@ public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
+    /// <summary>The Quartz scheduler the replicas share through PostgreSQL (its rows carry this name).</summary>
+    public const string ClusteredSchedulerName = "VideoAspire";
+
+    /// <summary>
+    /// How often a replica tells the cluster it is alive. One that misses a check-in by this much again is dead: its
+    /// running jobs are re-run by another replica.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
+
     /// <summary>How often the latest-five cache of recently accessed channels is re-warmed from PostgreSQL.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
@@ -41,9 +51,14 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HandoffClaimIdle { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>This replica's consumer name in the hand-off group; stable across restarts so it resumes its own pending entries.</summary>
+    /// <summary>
+    /// This replica's consumer name in the hand-off group; stable across restarts so it resumes its own pending entries.
+    /// Default: the replica's OpenTelemetry instance id (one per replica under Aspire, e.g. <c>worker-x7k2</c>), else the
+    /// host name (one per pod on Kubernetes).
+    /// </summary>
     [Required]
-    public string ConsumerName { get; set; } = Environment.MachineName;
+    public string ConsumerName { get; set; } =
+        Environment.GetEnvironmentVariable("OTEL_SERVICE_INSTANCE_ID") is { Length: > 0 } instance ? instance : Environment.MachineName;
 
     /// <summary>How often channels are re-fetched from YouTube.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

@@ -83,7 +83,7 @@ psql -c "CREATE TEMP TABLE served (id text)" -c "\\copy served FROM '$work/serve
   -c "SELECT count(*) FILTER (WHERE n = 5), count(*) FILTER (WHERE n IS NULL OR n < 5), count(*) FILTER (WHERE n > 5)
       FROM served s LEFT JOIN (SELECT channel_id, count(*) n FROM videos GROUP BY channel_id) v ON v.channel_id = s.id" >"$work/account.txt"
 IFS='|' read -r complete missing extra <"$work/account.txt"
-dead=$(redis-cli -h 127.0.0.1 -p "$redis_port" XLEN videos:handoff:dead)
+dead=$(redis-cli -h 127.0.0.1 -p "$redis_port" XLEN "{videos:handoff}:dead")
 
 echo
 printf '%-36s %9s %9s %6s %6s %8s %9s  %s\n' phase requests 2xx 5xx 500 other "p99 ms" "recovery s"

@@ -31,7 +31,16 @@ public sealed class LatestVideosReader(
                     return new VideosLookup.Deleted(); // deleted here on purpose: not fetched back from YouTube
                 case ChannelState.Stored:
                     videos = stored.Value.Videos;
-                    await cache.SetAsync(channelId, videos);
+                    if (stored.Value.FromReplica)
+                    {
+                        // A replica's answer may predate a write made since: it must not replace the writer's.
+                        await cache.SetUnlessWrittenRecentlyAsync(channelId, videos);
+                    }
+                    else
+                    {
+                        await cache.SetAsync(channelId, videos);
+                    }
+
                     break;
                 default:
                     // Known nowhere yet, or the database is down: YouTube decides (the row, and its last_accessed_at,

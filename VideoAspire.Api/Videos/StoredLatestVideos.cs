@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using VideoAspire.Catalog;
+using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
 
@@ -9,10 +10,14 @@ namespace VideoAspire.Api.Videos;
 
 /// <summary>
 /// The Api's read of a channel in PostgreSQL, bounded by <see cref="ApiOptions.DatabaseBudget"/>: the read path's
-/// database step, and the single flight's last look before it asks YouTube.
+/// database step, and the single flight's last look before it asks YouTube. With a read replica configured
+/// (<c>ConnectionStrings:videosdb-read</c>) it reads there, except for a channel written within
+/// <see cref="CacheOptions.ReadYourWritesWindow"/>, which it reads from the primary: the writer's own answer.
 /// </summary>
 public sealed partial class StoredLatestVideos(
-    NpgsqlDataSource database,
+    NpgsqlDataSource primary,
+    [FromKeyedServices(ResourceNames.DatabaseReplica)] NpgsqlDataSource replica,
+    LatestVideosCache cache,
     IOptions<ApiOptions> options,
     Outages outages,
     ILogger<StoredLatestVideos> logger)
@@ -20,6 +25,7 @@ public sealed partial class StoredLatestVideos(
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
     public async Task<StoredChannel?> ReadAsync(string channelId, CancellationToken cancellationToken)
     {
+        var database = !ReferenceEquals(replica, primary) && !await cache.WrittenRecentlyAsync(channelId) ? replica : primary;
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);
         var started = Stopwatch.GetTimestamp();
@@ -45,7 +51,7 @@ public sealed partial class StoredLatestVideos(
         activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
         activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
         LogDatabaseRead(channelId, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return stored;
+        return stored with { FromReplica = !ReferenceEquals(database, primary) };
     }
 
     // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).

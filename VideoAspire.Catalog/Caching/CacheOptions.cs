@@ -22,6 +22,13 @@ public sealed class CacheOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan LocalTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a write, the channel is read from the PostgreSQL primary (not a read replica) for this long, and a read from
+    /// a replica may not fill its cache entry: a replica lagging less than this never puts back what the write replaced.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReadYourWritesWindow { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Memory an Api instance may use for its first-level output cache, in megabytes (0 turns it off).</summary>
     [Range(0, 4096)]
     public int LocalSizeLimitMegabytes { get; set; } = 32;

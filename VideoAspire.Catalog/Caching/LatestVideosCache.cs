@@ -99,18 +99,42 @@ public sealed partial class LatestVideosCache(
     }
 
     /// <summary>
+    /// The fill after a read from a read replica: like <see cref="SetAsync"/>, unless the channel was written within
+    /// <see cref="CacheOptions.ReadYourWritesWindow"/> (what the replica returned may predate that write).
+    /// </summary>
+    public Task SetUnlessWrittenRecentlyAsync(string channelId, IReadOnlyList<LatestVideo> videos) =>
+        SetUnlessMarkedAsync(channelId, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget);
+
+    /// <summary>Whether the channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
+    public async Task<bool> WrittenRecentlyAsync(string channelId)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.RecentlyWritten(channelId));
+        }
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
     /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its Redis tombstone
     /// outlives any fetch that could have started before the delete).
     /// </summary>
-    public async Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos)
+    public Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos) =>
+        SetUnlessMarkedAsync(channelId, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None);
+
+    /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
+    private async Task SetUnlessMarkedAsync(string channelId, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
     {
         try
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
-                [CacheKeys.LatestVideos(channelId), CacheKeys.DeletedChannel(channelId)],
-                [json, (long)options.Value.Ttl.TotalMilliseconds]);
+                [CacheKeys.LatestVideos(channelId), mark],
+                [json, (long)options.Value.Ttl.TotalMilliseconds], flags);
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
@@ -170,15 +194,19 @@ public sealed partial class LatestVideosCache(
         : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
 
     /// <summary>
-    /// After a write: drops the channel's latest-five entry, its negative-cache mark and its cached responses.
-    /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
+    /// After a write: drops the channel's latest-five entry, its negative-cache mark and its cached responses, and marks
+    /// the channel recently written (read from the primary meanwhile). False when Redis could not do all of it (the
+    /// caller records it to retry: a write never fails for a cache).
     /// </summary>
     public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken)
     {
         var done = true;
         try
         {
-            await redis.GetDatabase().KeyDeleteAsync([CacheKeys.LatestVideos(channelId), CacheKeys.UnknownChannel(channelId)]);
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "redis.call('del', KEYS[1], KEYS[2]) redis.call('set', KEYS[3], '1', 'PX', ARGV[1])",
+                [CacheKeys.LatestVideos(channelId), CacheKeys.UnknownChannel(channelId), CacheKeys.RecentlyWritten(channelId)],
+                [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

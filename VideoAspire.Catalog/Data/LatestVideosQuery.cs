@@ -147,4 +147,8 @@ public enum ChannelState
 }
 
 /// <summary>A channel's newest videos (empty unless <see cref="ChannelState.Stored"/>).</summary>
-public readonly record struct StoredChannel(ChannelState State, IReadOnlyList<LatestVideo> Videos);
+public readonly record struct StoredChannel(ChannelState State, IReadOnlyList<LatestVideo> Videos)
+{
+    /// <summary>Read from a read replica, which may lag behind the primary (and so behind a recent write).</summary>
+    public bool FromReplica { get; init; }
+}

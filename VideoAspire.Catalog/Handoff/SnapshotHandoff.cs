@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
@@ -16,7 +17,7 @@ public sealed class SnapshotHandoff
     private readonly IConnectionMultiplexer redis;
     private readonly TimeProvider timeProvider;
 
-    public SnapshotHandoff(IConnectionMultiplexer redis, TimeProvider timeProvider)
+    public SnapshotHandoff([FromKeyedServices(ResourceNames.Queue)] IConnectionMultiplexer redis, TimeProvider timeProvider)
     {
         this.redis = redis;
         this.timeProvider = timeProvider;
@@ -24,14 +25,21 @@ public sealed class SnapshotHandoff
         CatalogTelemetry.HandoffDeadLettered.Add(0);
     }
 
+    // Redis Cluster: the dead letters and the delivery counts are written in one transaction with the stream, so their
+    // hash tag is the stream's whole key: all three live in the stream's slot.
     public const string StreamKey = "videos:handoff";
     public const string ConsumerGroup = "persisters";
 
     /// <summary>Entries that can never be persisted, with the reason (see <see cref="DeadLetterAsync"/>).</summary>
-    public const string DeadLetterKey = "videos:handoff:dead";
+    public const string DeadLetterKey = "{videos:handoff}:dead";
 
     /// <summary>Attempts per entry still in the hand-off (so "at most N deliveries" survives a Worker restart).</summary>
-    public const string DeliveriesKey = "videos:handoff:deliveries";
+    public const string DeliveriesKey = "{videos:handoff}:deliveries";
+
+    /// <summary>Where releases before Redis Cluster support kept the dead letters; moved to <see cref="DeadLetterKey"/>.</summary>
+    internal const string LegacyDeadLetterKey = "videos:handoff:dead";
+
+    private int legacyKeysChecked;
 
     /// <summary>The dead letters kept (approximately): plenty for an operator, bounded whatever goes wrong.</summary>
     private const int DeadLetterMaxLength = 100_000;
@@ -55,12 +63,32 @@ public sealed class SnapshotHandoff
     /// restarted empty; the "already exists" error reply stays inside Redis (pcall) rather than becoming an exception
     /// per poll in every Worker (which it was: one a second, and the Worker's memory crept up with them).
     /// </summary>
-    public async Task EnsureConsumerGroupAsync() =>
+    public async Task EnsureConsumerGroupAsync()
+    {
         await Database.ScriptEvaluateAsync(
             "local created = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM') " +
             "if type(created) == 'table' and created.err and string.sub(created.err, 1, 9) ~= 'BUSYGROUP' then return created end " +
             "return 1",
             [StreamKey], [ConsumerGroup]);
+        await MoveLegacyDeadLettersAsync();
+    }
+
+    /// <summary>
+    /// Once per process: dead letters an earlier release kept under <see cref="LegacyDeadLetterKey"/> move to
+    /// <see cref="DeadLetterKey"/> (a plain Redis: those releases did not run on a cluster), unless some are there already.
+    /// </summary>
+    private async Task MoveLegacyDeadLettersAsync()
+    {
+        if (Interlocked.Exchange(ref legacyKeysChecked, 1) == 1 || redis.GetServers().Any(server => server.ServerType == ServerType.Cluster))
+        {
+            return;
+        }
+
+        if (await Database.KeyExistsAsync(LegacyDeadLetterKey))
+        {
+            await Database.KeyRenameAsync(LegacyDeadLetterKey, DeadLetterKey, When.NotExists);
+        }
+    }
 
     /// <summary>Entries this consumer read earlier but never acknowledged (it stopped mid-batch).</summary>
     public async Task<IReadOnlyList<HandoffMessage>> ReadOwnPendingAsync(string consumer, int count) =>
@@ -75,6 +103,25 @@ public sealed class SnapshotHandoff
 
     public async Task<IReadOnlyList<HandoffMessage>> ReadNewAsync(string consumer, int count) =>
         Parse(await Database.StreamReadGroupAsync(StreamKey, ConsumerGroup, consumer, StreamPosition.NewMessages, count));
+
+    /// <summary>
+    /// Removes the group's consumers that hold no entries and have not read for longer than <paramref name="idle"/>:
+    /// replicas that went away (a replaced pod has a new name). Checked and removed in one script, because removing a
+    /// consumer drops the entries it holds: none can be taken between the check and the removal.
+    /// </summary>
+    public async Task<int> RemoveGoneConsumersAsync(string self, TimeSpan idle) =>
+        (int)await Database.ScriptEvaluateAsync("""
+            local removed = 0
+            for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+              local field = {}
+              for i = 1, #consumer, 2 do field[consumer[i]] = consumer[i + 1] end
+              if field['name'] ~= ARGV[3] and tonumber(field['pending']) == 0 and tonumber(field['idle']) > tonumber(ARGV[2]) then
+                redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], field['name'])
+                removed = removed + 1
+              end
+            end
+            return removed
+            """, [StreamKey], [ConsumerGroup, (long)idle.TotalMilliseconds, self]);
 
     /// <summary>Acknowledges and deletes persisted entries, so the stream holds only work still to do.</summary>
     public async Task CompleteAsync(string messageId)

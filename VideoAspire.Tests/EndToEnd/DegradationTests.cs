@@ -196,8 +196,10 @@ public sealed class DegradationTests(AppHostFixture fixture)
             }
         }, TimeSpan.FromSeconds(60), "Redis is started again");
 
-        // The Worker (the application process, not the `dotnet run` that launched it).
-        var worker = AppHostFixture.FindProcess(c => c.Contains("VideoAspire.Worker/bin/", StringComparison.Ordinal) && !c.Contains("dotnet"));
+        // One Worker replica (the application process, not the `dotnet run` that launched it).
+        static List<int> Workers() => AppHostFixture.FindProcesses(c => c.Contains("VideoAspire.Worker/bin/", StringComparison.Ordinal) && !c.Contains("dotnet"));
+        var replicas = Workers().Count;
+        var worker = Workers()[0];
         AppHostFixture.Signal("KILL", [worker]);
         using var workerClient = fixture.App.CreateHttpClient(ResourceNames.Worker);
         await TestCatalog.EventuallyAsync(async () =>
@@ -205,8 +207,8 @@ public sealed class DegradationTests(AppHostFixture fixture)
             try
             {
                 using var response = await workerClient.GetAsync("/health");
-                return response.IsSuccessStatusCode
-                       && AppHostFixture.FindProcess(c => c.Contains("VideoAspire.Worker/bin/", StringComparison.Ordinal) && !c.Contains("dotnet")) != worker;
+                var running = Workers();
+                return response.IsSuccessStatusCode && running.Count == replicas && !running.Contains(worker);
             }
             catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
             {

@@ -13,7 +13,7 @@ namespace VideoAspire.Tests.Infrastructure;
 /// where Docker runs, local processes otherwise), the migration step, the Api and the Worker.
 /// Every wait has a timeout so a missing dependency fails the run instead of hanging it.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
@@ -45,6 +45,9 @@ public sealed class AppHostFixture : IAsyncLifetime
         "Api:AccessFlushInterval=00:00:00.500",
         // Two Api instances behind the proxy: single-flight and caching must hold across instances.
         "AppHost:ApiReplicas=2",
+        // Two Worker replicas: scheduled jobs run once per interval across them, the hand-off is spread over them.
+        "AppHost:WorkerReplicas=2",
+        "Worker:ClusterCheckinInterval=00:00:01",
         "YouTube:AttemptTimeout=00:00:02",
         "YouTube:TotalTimeout=00:00:03",
         "YouTube:RequestBudget=00:00:01",
@@ -58,9 +61,11 @@ public sealed class AppHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         YouTube = await FakeYouTube.StartAsync();
+        var infrastructure = await StartInfrastructureAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VideoAspire_AppHost>(
             [
                 .. Settings,
+                .. infrastructure,
                 .. TestTokens.ApiSettings,
                 $"Infrastructure:DataDirectory={_dataDirectory}",
                 $"YouTube:ApiBaseUrl={YouTube.BaseUrl}",
@@ -80,8 +85,15 @@ public sealed class AppHostFixture : IAsyncLifetime
         await _app.StartAsync().WaitAsync(StartTimeout);
 
         using var ready = new CancellationTokenSource(StartTimeout);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, ready.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Worker, ready.Token);
+        try
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Api, ready.Token);
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.Worker, ready.Token);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n{await ServiceLogsAsync()}", ex);
+        }
 
         // Reads need a token (anonymous reads are off, as in production): the shared client carries a read token.
         Api = CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "test-reader"));
@@ -170,11 +182,13 @@ public sealed class AppHostFixture : IAsyncLifetime
     }
 
     /// <summary>The one local process whose command line matches (the AppHost runs everything as processes here).</summary>
-    public static int FindProcess(Func<string, bool> commandLine) =>
+    public static int FindProcess(Func<string, bool> commandLine) => FindProcesses(commandLine).Single();
+
+    public static List<int> FindProcesses(Func<string, bool> commandLine) =>
         Directory.GetDirectories("/proc").Select(Path.GetFileName)
             .Where(name => int.TryParse(name, out _))
             .Select(name => (Pid: int.Parse(name!), CommandLine: ReadCommandLine(int.Parse(name!))))
-            .Single(p => commandLine(p.CommandLine)).Pid;
+            .Where(p => commandLine(p.CommandLine)).Select(p => p.Pid).ToList();
 
     public static void Signal(string signal, IEnumerable<int> pids)
     {
@@ -230,11 +244,64 @@ public sealed class AppHostFixture : IAsyncLifetime
         public async ValueTask DisposeAsync() => await restart();
     }
 
+    /// <summary>Runs a resource command on every replica of the resource (commands address one instance each).</summary>
     public async Task ExecuteResourceCommandAsync(string resource, string command)
     {
-        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, command).WaitAsync(StartTimeout);
-        Assert.True(result.Success, $"{command} on {resource} failed: {result.Message}");
+        foreach (var instance in await InstancesAsync(resource))
+        {
+            var result = await App.ResourceCommands.ExecuteCommandAsync(instance, command).WaitAsync(StartTimeout);
+            Assert.True(result.Success, $"{command} on {instance} failed: {result.Message}");
+        }
     }
+
+    /// <summary>The last lines each service instance logged: what a failed start says about itself.</summary>
+    private async Task<string> ServiceLogsAsync()
+    {
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        var text = new System.Text.StringBuilder();
+        foreach (var instance in (await InstancesAsync(ResourceNames.Api)).Concat(await InstancesAsync(ResourceNames.Worker)))
+        {
+            var lines = new List<string>();
+            await foreach (var batch in logs.GetAllAsync(instance))
+            {
+                lines.AddRange(batch.Select(line => line.Content));
+            }
+
+            text.AppendLine($"--- {instance} ---").AppendJoin('\n', lines.TakeLast(40)).AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The names of a resource's replicas (e.g. worker-x7k2abcd): the notification service replays every current state.</summary>
+    private async Task<IReadOnlyCollection<string>> InstancesAsync(string resource)
+    {
+        var instances = new HashSet<string>();
+        using var replayed = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await foreach (var notification in App.ResourceNotifications.WatchAsync(replayed.Token))
+            {
+                if (notification.Resource.Name == resource)
+                {
+                    instances.Add(notification.ResourceId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.NotEmpty(instances);
+        return instances;
+    }
+
+    protected string DataDirectory => _dataDirectory;
+
+    /// <summary>Servers a derived fixture starts before the AppHost; returns the settings that point the AppHost at them.</summary>
+    protected virtual Task<string[]> StartInfrastructureAsync() => Task.FromResult(Array.Empty<string>());
+
+    protected virtual ValueTask StopInfrastructureAsync() => ValueTask.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -266,6 +333,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             }
         }
 
+        await StopInfrastructureAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -287,4 +355,30 @@ public sealed class AppHostFixture : IAsyncLifetime
 public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
 {
     public const string Name = "AppHost";
+}
+
+/// <summary>The same product with its Redis a three-master Redis Cluster (the PostgreSQL is the AppHost's own).</summary>
+public sealed class RedisClusterFixture : AppHostFixture
+{
+    private LocalRedisCluster? _cluster;
+
+    protected override async Task<string[]> StartInfrastructureAsync()
+    {
+        _cluster = await LocalRedisCluster.StartAsync(Path.Combine(DataDirectory, "redis-cluster"));
+        return [$"ConnectionStrings:{ResourceNames.Cache}={_cluster.ConnectionString}"];
+    }
+
+    protected override async ValueTask StopInfrastructureAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "RedisCluster";
 }

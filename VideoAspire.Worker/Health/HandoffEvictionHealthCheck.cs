@@ -8,7 +8,7 @@ namespace VideoAspire.Worker.Health;
 /// pressure every video not yet persisted could be lost. The AppHost's own Redis runs <c>volatile-lru</c>; this catches
 /// an existing server (<c>ConnectionStrings:cache</c>) configured otherwise.
 /// </summary>
-public sealed class HandoffEvictionHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+public sealed class HandoffEvictionHealthCheck([FromKeyedServices(ResourceNames.Queue)] IConnectionMultiplexer redis) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

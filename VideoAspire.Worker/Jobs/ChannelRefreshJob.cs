@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
-using StackExchange.Redis;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
@@ -12,14 +11,13 @@ namespace VideoAspire.Worker.Jobs;
 
 /// <summary>
 /// Re-fetches from YouTube the channels people read recently, stalest first, within a quota budget, and writes
-/// what changed. One replica runs it per interval (a Redis lock); Quartz keeps a replica from overlapping itself.
+/// what changed. Quartz's clustered store runs it on one replica per interval, never two at a time.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed partial class ChannelRefreshJob(
     VideosDbContext db,
     YouTubeVideoSource youTube,
     ChannelWriter writer,
-    IConnectionMultiplexer redis,
     TimeProvider timeProvider,
     IOptions<WorkerOptions> options,
     ILogger<ChannelRefreshJob> logger) : IJob
@@ -31,9 +29,14 @@ public sealed partial class ChannelRefreshJob(
     {
         var settings = options.Value;
         var budget = ChannelsPerRun(settings);
-        if (budget == 0 || !await TryClaimRunAsync(settings.ChannelRefreshInterval))
+        if (budget == 0)
         {
             return;
+        }
+
+        if (context.Recovering)
+        {
+            LogRecovering(context.ScheduledFireTimeUtc); // the replica running it died: the channels it had left are still due
         }
 
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("refresh channels from YouTube");
@@ -94,27 +97,12 @@ public sealed partial class ChannelRefreshJob(
     internal static int ChannelsPerRun(WorkerOptions settings) =>
         (int)(settings.QuotaBudgetPerHour * (settings.ChannelRefreshInterval / TimeSpan.FromHours(1)) / QuotaUnitsPerFetch);
 
-    private async Task<bool> TryClaimRunAsync(TimeSpan interval)
-    {
-        try
-        {
-            // Expires a little before the next run is due, so exactly one replica runs each interval.
-            return await redis.GetDatabase().StringSetAsync(
-                CacheKeys.JobLock(nameof(ChannelRefreshJob)), options.Value.ConsumerName, interval * 0.9, When.NotExists);
-        }
-        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
-        {
-            LogSkipped(ex);
-            return false; // cannot coordinate with other replicas: skip rather than spend their quota twice
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Refreshed {RefreshedCount} of {SelectedCount} channels from YouTube (budget {Budget} per run)")]
     private partial void LogRefreshed(int refreshedCount, int selectedCount, int budget);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "YouTube failed for {Count} channels in a row; stopping this refresh run")]
     private partial void LogUpstreamFailing(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduled channel refresh skipped: Redis unavailable for coordination")]
-    private partial void LogSkipped(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recovering the channel refresh scheduled at {ScheduledAt} from a replica that stopped mid-run")]
+    private partial void LogRecovering(DateTimeOffset? scheduledAt);
 }

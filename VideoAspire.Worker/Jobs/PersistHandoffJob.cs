@@ -54,6 +54,8 @@ public sealed partial class PersistHandoffJob(
 
                 if (messages.Count == 0)
                 {
+                    // Nothing to do: a moment to drop the consumers of replicas that went away.
+                    await handoff.RemoveGoneConsumersAsync(settings.ConsumerName, settings.HandoffClaimIdle);
                     return;
                 }
 

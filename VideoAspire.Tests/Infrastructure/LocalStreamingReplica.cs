@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace VideoAspire.Tests.Infrastructure;
+
+/// <summary>
+/// A real PostgreSQL hot standby of the fixture's server: <c>pg_basebackup -R</c> (streaming replication) into a folder
+/// of its own, started on another loopback port. Replay can be paused to make it lag on purpose.
+/// </summary>
+public sealed class LocalStreamingReplica : IAsyncDisposable
+{
+    private readonly Process _server;
+
+    private LocalStreamingReplica(Process server, string connectionString)
+    {
+        _server = server;
+        ConnectionString = connectionString;
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The PostgreSQL server binaries, or null where they are not installed.</summary>
+    public static string? FindBinDirectory() =>
+        (Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [])
+        .Select(version => Path.Combine(version, "bin"))
+        .OrderByDescending(path => int.TryParse(Path.GetFileName(Path.GetDirectoryName(path)), out var v) ? v : 0)
+        .FirstOrDefault(bin => File.Exists(Path.Combine(bin, "pg_basebackup")) && File.Exists(Path.Combine(bin, "postgres")));
+
+    public static async Task<LocalStreamingReplica> StartAsync(string bin, string primaryConnectionString, string directory)
+    {
+        var primary = new NpgsqlConnectionStringBuilder(primaryConnectionString);
+        Directory.CreateDirectory(directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); // PostgreSQL insists
+        }
+
+        if (Environment.IsPrivilegedProcess)
+        {
+            // PostgreSQL refuses to run as root: the standby, like the AppHost's server, runs as postgres.
+            await RunAsync("chown", "postgres:postgres", directory);
+        }
+
+        await RunAsync(AsPostgres(Path.Combine(bin, "pg_basebackup"),
+            "-h", primary.Host!, "-p", primary.Port.ToString(), "-U", primary.Username ?? "postgres",
+            "-D", directory, "-R", "-X", "stream", "-c", "fast"));
+
+        var port = FreePort();
+        var server = Process.Start(Command(AsPostgres(Path.Combine(bin, "postgres"),
+            "-D", directory, "-p", port.ToString(), "-k", Path.GetTempPath(), "-c", "listen_addresses=127.0.0.1", "-c", "hot_standby=on", "-c", "max_connections=200")))!; // not below the primary's
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        server.OutputDataReceived += (_, line) => log.Enqueue(line.Data ?? "");
+        server.ErrorDataReceived += (_, line) => log.Enqueue(line.Data ?? "");
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        var replica = new LocalStreamingReplica(server, new NpgsqlConnectionStringBuilder(primaryConnectionString) { Port = port }.ConnectionString);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if (await replica.ScalarAsync<bool>("SELECT pg_is_in_recovery()"))
+                {
+                    return replica;
+                }
+            }
+            catch (NpgsqlException ex)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"The standby did not start: {string.Join('\n', log)}", ex);
+                }
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public Task PauseReplayAsync() => ScalarAsync<object>("SELECT pg_wal_replay_pause()::text");
+
+    public Task ResumeReplayAsync() => ScalarAsync<object>("SELECT pg_wal_replay_resume()::text");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_server.HasExited)
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+
+        _server.Dispose();
+    }
+
+    private static string[] AsPostgres(params string[] command) =>
+        Environment.IsPrivilegedProcess ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", .. command] : command;
+
+    private static ProcessStartInfo Command(string[] command)
+    {
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in command[1..])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    private static Task RunAsync(params string[] command) => RunAsync(command.AsEnumerable());
+
+    private static async Task RunAsync(IEnumerable<string> command)
+    {
+        using var process = Process.Start(Command([.. command]))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{string.Join(' ', command)} exited {process.ExitCode}: {await output}{await error}");
+        }
+    }
+
+    /// <summary>A loopback port free now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -90,7 +90,9 @@ public static class CatalogExtensions
     public static IHostApplicationBuilder AddVideosDatabase(this IHostApplicationBuilder builder, bool retryOnFailure = true)
     {
         builder.AddNpgsqlDbContext<VideosDbContext>(ResourceNames.Database,
-            configureSettings: settings => settings.DisableRetry = !retryOnFailure,
+            // The Api never retries; elsewhere retries are on unless configuration turns them off
+            // (Aspire:Npgsql:EntityFrameworkCore:PostgreSQL:DisableRetry).
+            configureSettings: settings => settings.DisableRetry |= !retryOnFailure,
             configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
         return builder;
     }

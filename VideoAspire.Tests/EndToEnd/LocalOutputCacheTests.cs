@@ -130,11 +130,12 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
     {
         using var scraper = fixture.CreateApiClient(TestTokens.Create(Scopes.MetricsRead, subject: "prometheus"));
         var scrapes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => scraper.GetStringAsync("/metrics")));
-        // The replicas export the same label set: the highest value seen stands for "at least one replica's count".
+        // The replicas export the same label set: each distinct value seen is one replica's count (a hit on either
+        // replica moves the sum; the highest alone would miss hits on the replica with the lower count).
         return scrapes
             .SelectMany(scrape => MemoryHitsLine().Matches(scrape).Select(m => (Labels: m.Groups["labels"].Value, Value: double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture))))
             .GroupBy(sample => sample.Labels)
-            .Sum(group => group.Max(sample => sample.Value));
+            .Sum(group => group.Select(sample => sample.Value).Distinct().Sum());
     }
 
     [GeneratedRegex(@"^videoaspire_output_cache_hits_total\{(?<labels>[^}]*level=""memory""[^}]*)\} (?<value>[0-9.eE+]+)", RegexOptions.Multiline)]

@@ -121,9 +121,9 @@ public sealed class WorkerClusterTests(AppHostFixture fixture)
         }
     }
 
-    private sealed record Cluster(NpgsqlDataSource Database, Dictionary<string, string> Settings);
+    internal sealed record Cluster(NpgsqlDataSource Database, Dictionary<string, string> Settings);
 
-    private async Task<Cluster> IsolatedClusterAsync(int redisDatabase)
+    internal async Task<Cluster> IsolatedClusterAsync(int redisDatabase)
     {
         var name = "cluster_" + Guid.NewGuid().ToString("N")[..12];
         await fixture.Database.ExecuteAsync($"CREATE DATABASE {name}");

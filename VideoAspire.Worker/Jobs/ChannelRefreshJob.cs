@@ -19,6 +19,7 @@ public sealed partial class ChannelRefreshJob(
     YouTubeVideoSource youTube,
     ChannelWriter writer,
     TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
     IOptions<WorkerOptions> options,
     ILogger<ChannelRefreshJob> logger) : IJob
 {
@@ -57,6 +58,11 @@ public sealed partial class ChannelRefreshJob(
         var failedInARow = 0;
         foreach (var channelId in channelIds)
         {
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                break; // shutting down: the channels left are the stalest of the next run (a run can take minutes)
+            }
+
             var result = await youTube.FetchAsync(channelId, cancellationToken);
             if (result is FetchResult.Found(var snapshot))
             {

@@ -25,27 +25,35 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
         var channelId = TestCatalog.NewChannelId();
         var day = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
         await PutVideoAsync(channelId, "Old news", day);
-        var memoryHitsBefore = await MemoryHitsAsync();
 
-        // Every replica computes or loads the answer, then holds it in memory.
-        for (var i = 0; i < Reads; i++)
+        // One client per replica, at the replica's own address: its reads and its scrapes of /metrics reach that replica.
+        var readers = AppHostFixture.ReplicaAddresses("VideoAspire.Api")
+            .Select(address => AppHostFixture.CreateReplicaClient(address, TestTokens.Create($"{Scopes.VideosRead} {Scopes.MetricsRead}", subject: "hot-reader")))
+            .ToList();
+        try
         {
-            Assert.Equal("Old news", await NewestTitleAsync(channelId));
+            Assert.Equal(2, readers.Count);
+            foreach (var reader in readers)
+            {
+                // The replica computes or loads the answer, then holds it in memory and answers from there.
+                var memoryHitsBefore = await MemoryHitsAsync(reader);
+                await TestCatalog.EventuallyAsync(async () =>
+                {
+                    Assert.Equal("Old news", await NewestTitleAsync(reader, channelId));
+                    return await MemoryHitsAsync(reader) > memoryHitsBefore; // the exporter caches a scrape for a moment
+                }, TimeSpan.FromSeconds(10), "hot reads are answered from the replica's memory");
+            }
+
+            await PutVideoAsync(channelId, "Breaking", day.AddDays(1));
+
+            foreach (var reader in readers)
+            {
+                Assert.Equal("Breaking", await NewestTitleAsync(reader, channelId));
+            }
         }
-
-        // (The exporter caches a scrape for a moment: ask until the count moves. Other tests' changes reaching the Api
-        // may drop the memory level meanwhile, so keep the channel hot while asking.)
-        await TestCatalog.EventuallyAsync(async () =>
+        finally
         {
-            Assert.Equal("Old news", await NewestTitleAsync(channelId));
-            return await MemoryHitsAsync() > memoryHitsBefore;
-        }, TimeSpan.FromSeconds(10), "hot reads are answered from the replicas' memory");
-
-        await PutVideoAsync(channelId, "Breaking", day.AddDays(1));
-
-        for (var i = 0; i < Reads; i++)
-        {
-            Assert.Equal("Breaking", await NewestTitleAsync(channelId));
+            readers.ForEach(reader => reader.Dispose());
         }
     }
 
@@ -122,21 +130,21 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    private static async Task<string?> NewestTitleAsync(HttpClient client, string channelId)
+    {
+        using var response = await client.GetAsync($"/videos?channel_id={channelId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty(channelId)[0].GetProperty("video_title").GetString();
+    }
+
     private async Task<string?> NewestTitleAsync(string channelId) =>
         (await fixture.ReadVideosAsync($"/videos?channel_id={channelId}", channelId))[0].GetProperty("video_title").GetString();
 
-    /// <summary>Memory-level hits summed over what several scrapes (spread over the replicas) report.</summary>
-    private async Task<double> MemoryHitsAsync()
-    {
-        using var scraper = fixture.CreateApiClient(TestTokens.Create(Scopes.MetricsRead, subject: "prometheus"));
-        var scrapes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => scraper.GetStringAsync("/metrics")));
-        // The replicas export the same label set: each distinct value seen is one replica's count (a hit on either
-        // replica moves the sum; the highest alone would miss hits on the replica with the lower count).
-        return scrapes
-            .SelectMany(scrape => MemoryHitsLine().Matches(scrape).Select(m => (Labels: m.Groups["labels"].Value, Value: double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture))))
-            .GroupBy(sample => sample.Labels)
-            .Sum(group => group.Select(sample => sample.Value).Distinct().Sum());
-    }
+    /// <summary>The memory-level hits of the replica this client's connection reaches.</summary>
+    private static async Task<double> MemoryHitsAsync(HttpClient client) =>
+        MemoryHitsLine().Matches(await client.GetStringAsync("/metrics"))
+            .Sum(m => double.Parse(m.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"^videoaspire_output_cache_hits_total\{(?<labels>[^}]*level=""memory""[^}]*)\} (?<value>[0-9.eE+]+)", RegexOptions.Multiline)]
     private static partial Regex MemoryHitsLine();

@@ -24,15 +24,18 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
         var wanted = MetricName().Matches(rules).Select(m => m.Value).ToHashSet();
         Assert.NotEmpty(wanted);
 
-        using var scraper = fixture.CreateApiClient(TestTokens.Create(Scopes.MetricsRead, subject: "prometheus"));
-        using var worker = fixture.App.CreateHttpClient(ResourceNames.Worker);
+        // Every replica of the Api and of the Worker, each at its own address (what one recorded the other may not have).
+        var token = TestTokens.Create(Scopes.MetricsRead, subject: "prometheus");
+        var scrapers = AppHostFixture.ReplicaAddresses("VideoAspire.Api").Concat(AppHostFixture.ReplicaAddresses("VideoAspire.Worker"))
+            .Select(address => AppHostFixture.CreateReplicaClient(address, token))
+            .ToList();
+        Assert.Equal(4, scrapers.Count);
         await TestCatalog.EventuallyAsync(async () =>
         {
-            // Several Api scrapes: the proxy spreads them over both replicas.
-            var exported = string.Concat(await Task.WhenAll(
-                Enumerable.Range(0, 4).Select(_ => scraper.GetStringAsync("/metrics")).Append(worker.GetStringAsync("/metrics"))));
+            var exported = string.Concat(await Task.WhenAll(scrapers.Select(scraper => scraper.GetStringAsync("/metrics"))));
             return wanted.All(name => exported.Contains(name + "{") || exported.Contains(name + " "));
         }, TimeSpan.FromSeconds(60), $"all of {string.Join(", ", wanted)} are exported");
+        scrapers.ForEach(scraper => scraper.Dispose());
     }
 
     [GeneratedRegex(@"\b(videoaspire_[a-z_]+|http_server_request_duration_seconds_count)\b")]

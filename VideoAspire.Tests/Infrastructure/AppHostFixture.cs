@@ -126,6 +126,27 @@ public class AppHostFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>
+    /// The address of each running replica of a service (its own port, not the proxy's), read from the environment DCP
+    /// gave each process: the proxy may hand every new connection to the same replica, so a test that must reach each
+    /// one goes there directly.
+    /// </summary>
+    public static IReadOnlyList<Uri> ReplicaAddresses(string project) =>
+        FindProcesses(c => c.Contains($"{project}/bin/", StringComparison.Ordinal) && !c.Contains("dotnet", StringComparison.Ordinal))
+            .Select(pid => File.ReadAllText($"/proc/{pid}/environ").Split('\0')
+                .First(variable => variable.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..]
+                .Split(';').First(url => url.StartsWith("http://", StringComparison.Ordinal)))
+            .Select(url => new Uri(url.Replace("+", "localhost").Replace("*", "localhost")))
+            .ToList();
+
+    /// <summary>A client for one Api replica's own address (see <see cref="ReplicaAddresses"/>).</summary>
+    public static HttpClient CreateReplicaClient(Uri address, string token)
+    {
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>The resource that runs the Redis server: the "redis" executable, or the "cache" container.</summary>
     public string RedisServerResource =>
         App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Any(r => r.Name == "redis")

@@ -319,6 +319,10 @@ public class AppHostFixture : IAsyncLifetime
 
     protected string DataDirectory => _dataDirectory;
 
+    /// <summary>Whether the AppHost runs PostgreSQL as a local process (no container runtime), from this run's data directory.</summary>
+    public bool RunsLocalPostgres => FindProcesses(c => c.Contains(Path.Combine(_dataDirectory, "postgres"), StringComparison.Ordinal)
+                                                        && c.Contains("/bin/postgres", StringComparison.Ordinal)).Count > 0;
+
     /// <summary>Servers a derived fixture starts before the AppHost; returns the settings that point the AppHost at them.</summary>
     protected virtual Task<string[]> StartInfrastructureAsync() => Task.FromResult(Array.Empty<string>());
 

@@ -25,7 +25,8 @@ public sealed partial class StoredLatestVideos(
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
     public async Task<StoredChannel?> ReadAsync(string channelId, CancellationToken cancellationToken)
     {
-        var database = !ReferenceEquals(replica, primary) && !await cache.WrittenRecentlyAsync(channelId) ? replica : primary;
+        var fromReplica = !ReferenceEquals(replica, primary) && !await cache.WrittenRecentlyAsync(channelId);
+        var database = fromReplica ? replica : primary;
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);
         var started = Stopwatch.GetTimestamp();
@@ -51,7 +52,7 @@ public sealed partial class StoredLatestVideos(
         activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
         activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
         LogDatabaseRead(channelId, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return stored with { FromReplica = !ReferenceEquals(database, primary) };
+        return stored with { FromReplica = fromReplica };
     }
 
     // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).

@@ -29,13 +29,19 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
         var scrapers = AppHostFixture.ReplicaAddresses("VideoAspire.Api").Concat(AppHostFixture.ReplicaAddresses("VideoAspire.Worker"))
             .Select(address => AppHostFixture.CreateReplicaClient(address, token))
             .ToList();
-        Assert.Equal(4, scrapers.Count);
-        await TestCatalog.EventuallyAsync(async () =>
+        try
         {
-            var exported = string.Concat(await Task.WhenAll(scrapers.Select(scraper => scraper.GetStringAsync("/metrics"))));
-            return wanted.All(name => exported.Contains(name + "{") || exported.Contains(name + " "));
-        }, TimeSpan.FromSeconds(60), $"all of {string.Join(", ", wanted)} are exported");
-        scrapers.ForEach(scraper => scraper.Dispose());
+            Assert.Equal(4, scrapers.Count);
+            await TestCatalog.EventuallyAsync(async () =>
+        {
+                var exported = string.Concat(await Task.WhenAll(scrapers.Select(scraper => scraper.GetStringAsync("/metrics"))));
+                return wanted.All(name => exported.Contains(name + "{") || exported.Contains(name + " "));
+            }, TimeSpan.FromSeconds(60), $"all of {string.Join(", ", wanted)} are exported");
+        }
+        finally
+        {
+            scrapers.ForEach(scraper => scraper.Dispose());
+        }
     }
 
     [GeneratedRegex(@"\b(videoaspire_[a-z_]+|http_server_request_duration_seconds_count)\b")]

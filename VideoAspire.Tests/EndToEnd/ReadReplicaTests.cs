@@ -56,7 +56,7 @@ public sealed class ReadReplicaTests(AppHostFixture fixture)
         var first = TestCatalog.NewVideoId();
         await fixture.Database.AddChannelAsync(channelId);
         await fixture.Database.AddVideoAsync(channelId, first, "Before the write", DateTimeOffset.UtcNow.AddDays(-2));
-        await TestCatalog.EventuallyAsync(async () => await replica.ScalarAsync<long>("SELECT count(*) FROM videos WHERE video_id = $1", first) == 1,
+        await TestCatalog.EventuallyAsync(async () => await replica.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE video_id = $1", first) == 1,
             TimeSpan.FromSeconds(30), "the replica has the channel");
 
         await replica.PauseReplayAsync();
@@ -80,7 +80,7 @@ public sealed class ReadReplicaTests(AppHostFixture fixture)
                 Assert.Equal(HttpStatusCode.OK, put.StatusCode);
             }
 
-            Assert.Equal(0, await replica.ScalarAsync<long>("SELECT count(*) FROM videos WHERE video_id = $1", second));
+            Assert.Equal(0, await replica.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE video_id = $1", second));
             for (var i = 0; i < 3; i++)
             {
                 using var read = await http.GetAsync($"/videos?channel_id={channelId}");

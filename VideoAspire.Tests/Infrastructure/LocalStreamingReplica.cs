@@ -15,9 +15,13 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
     {
         _server = server;
         ConnectionString = connectionString;
+        Database = NpgsqlDataSource.Create(connectionString);
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>The standby, for reads (<see cref="TestCatalog.ScalarAsync{T}"/>).</summary>
+    public NpgsqlDataSource Database { get; }
 
     /// <summary>The PostgreSQL server binaries, or null where they are not installed.</summary>
     public static string? FindBinDirectory() =>
@@ -60,7 +64,7 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
         {
             try
             {
-                if (await replica.ScalarAsync<bool>("SELECT pg_is_in_recovery()"))
+                if (await replica.Database.ScalarAsync<bool>("SELECT pg_is_in_recovery()"))
                 {
                     return replica;
                 }
@@ -77,25 +81,13 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
         }
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.AddWithValue(parameter);
-        }
+    public Task PauseReplayAsync() => Database.ExecuteAsync("SELECT pg_wal_replay_pause()");
 
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    public Task PauseReplayAsync() => ScalarAsync<object>("SELECT pg_wal_replay_pause()::text");
-
-    public Task ResumeReplayAsync() => ScalarAsync<object>("SELECT pg_wal_replay_resume()::text");
+    public Task ResumeReplayAsync() => Database.ExecuteAsync("SELECT pg_wal_replay_resume()");
 
     public async ValueTask DisposeAsync()
     {
+        await Database.DisposeAsync();
         if (!_server.HasExited)
         {
             _server.Kill(entireProcessTree: true);
@@ -119,11 +111,9 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
         return start;
     }
 
-    private static Task RunAsync(params string[] command) => RunAsync(command.AsEnumerable());
-
-    private static async Task RunAsync(IEnumerable<string> command)
+    private static async Task RunAsync(params string[] command)
     {
-        using var process = Process.Start(Command([.. command]))!;
+        using var process = Process.Start(Command(command))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));

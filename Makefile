@@ -1,11 +1,16 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build benchmark benchmark-scale benchmark-db benchmark-handoff chaos stress-test deps clean-data
+.PHONY: run test build openapi benchmark benchmark-scale benchmark-db benchmark-handoff chaos stress-test deps deps-test deps-benchmark clean-data
 
 APPHOST := VideoAspire.AppHost
 TESTS   := VideoAspire.Tests
 
+## What each target needs that this machine lacks (Debian: installed; elsewhere: named).
 deps:
-	@./scripts/install-dependencies.sh
+	@./scripts/install-dependencies.sh run
+deps-test:
+	@./scripts/install-dependencies.sh test
+deps-benchmark:
+	@./scripts/install-dependencies.sh benchmark
 
 build:
 	dotnet build VideoAspire.sln
@@ -16,32 +21,37 @@ run: deps
 	@echo "Dashboard: http://localhost:15080"
 	dotnet run --project $(APPHOST) --launch-profile http
 
-## Builds and runs every test (unit and end-to-end against real Redis and PostgreSQL).
-test: deps
+## Builds and runs every test (unit and end-to-end against real Redis and PostgreSQL, the OpenAPI lint and contract run).
+test: deps-test
 	dotnet test $(TESTS) --logger "console;verbosity=normal"
 
+## Writes the Api's OpenAPI document (generated at build time) to openapi/, where it is committed; a test fails until it is.
+openapi:
+	dotnet build VideoAspire.Api
+	cp VideoAspire.Api/obj/VideoAspire.Api.json openapi/VideoAspire.Api.json
+
 ## Starts the app, measures cached reads against a bare Kestrel baseline, prints ratios.
-benchmark: deps
+benchmark: deps-benchmark
 	./scripts/benchmark.sh
 
 ## One million channels x 20 videos (loaded once into .data/), the product under Zipf and uniform load, ratios vs bare Kestrel.
-benchmark-scale: deps
+benchmark-scale: deps-benchmark
 	./scripts/benchmark-scale.sh
 
 ## Faults under load: Redis and the Worker killed, PostgreSQL paused, YouTube slow; then every video accounted for.
-chaos: deps
+chaos: deps-benchmark
 	./scripts/chaos.sh
 
 ## How fast the Worker persists the hand-off: RATE snapshots/s for DURATION s, backlog each second.
-benchmark-handoff: deps
+benchmark-handoff: deps-benchmark
 	./scripts/benchmark-handoff.sh
 
 ## Loads 10 million videos into a throw-away PostgreSQL and shows the latest-five query stays an index seek.
-benchmark-db: deps
+benchmark-db: deps-benchmark
 	./scripts/benchmark-db.sh
 
 ## Bounded mixed load against a running instance (start `make run` first); prints throughput, percentiles, errors.
-stress-test: deps
+stress-test: deps-benchmark
 	./scripts/stress-test.sh
 
 ## Forgets the local Redis/PostgreSQL data (the demo data is loaded again on the next run).

@@ -5,11 +5,11 @@ using VideoAspire.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddOpenApiDocument();
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
 builder.AddApiSecurity();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApiDocument();
 
 var app = builder.Build();
 

@@ -29,23 +29,32 @@ public static class ChannelsApi
 
         api.MapPut("", RegisterChannel)
             .WithName("RegisterChannel")
-            .WithSummary("Register (track) a channel, or change its title");
+            .WithSummary("Register (track) a channel, or change its title")
+            .WithDescription("201 when the channel is new (or comes back after a delete), 200 when it was already tracked.");
 
         api.MapDelete("", DeleteChannel)
             .WithName("DeleteChannel")
-            .WithSummary("Stop tracking a channel and delete its videos");
+            .WithSummary("Stop tracking a channel and delete its videos")
+            .WithDescription("The videos go; a tombstone stays, so that no late answer from YouTube brings the channel back. Registering it again does.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPut("/videos", UpsertVideos)
             .WithName("UpsertVideos")
-            .WithSummary($"Insert or update up to {ChannelValidation.MaxVideosPerRequest} videos of a channel (idempotent)");
+            .WithSummary($"Insert or update up to {ChannelValidation.MaxVideosPerRequest} videos of a channel (idempotent)")
+            .WithDescription("One transaction: all of the batch is written or none of it. Registers the channel if needed; " +
+                             "the channel's cached answers are evicted on every replica. A video stored under another channel is a 409.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapPost("/refresh", QueueRefresh)
             .WithName("RefreshChannel")
-            .WithSummary("Queue a re-fetch of the channel from YouTube");
+            .WithSummary("Queue a re-fetch of the channel from YouTube")
+            .WithDescription("Durable: the Worker's scheduled refresh takes the channel first on its next run.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapDelete("/cache", EvictCache)
             .WithName("EvictChannelCache")
-            .WithSummary("Drop the channel's cached answers");
+            .WithSummary("Drop the channel's cached answers")
+            .WithDescription("Evicts the channel from every cache layer on every replica; the next read goes to PostgreSQL.");
 
         return api;
     }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Catalog;
@@ -30,7 +31,8 @@ public static class VideosApi
         var api = app.MapGroup("")
             .WithTags("Videos")
             .RequireRateLimiting(RateLimitingOptions.PolicyName)
-            .CacheOutput(ChannelOutputCachePolicy.Name);
+            .CacheOutput(ChannelOutputCachePolicy.Name)
+            .WithMetadata(new DocumentScope(Scopes.VideosRead));
 
         // Anonymous reads (Development): nothing to authorize, rather than a policy that always succeeds on every read.
         if (app.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymousReads)
@@ -47,13 +49,16 @@ public static class VideosApi
             .WithSummary("The latest five videos of one or more YouTube channels, newest first")
             .WithDescription(
                 "One `channel_id`: the channel's videos, or an error status. Several (up to 50): always 200, one " +
-                "entry per id whose value is the video list or, for that id alone, a problem details object.")
+                "entry per id whose value is the video list or, for that id alone, a problem details object. A channel " +
+                "never seen before is fetched from YouTube: 202 while it is fetched (or wait with `wait=true`), 404 if " +
+                "YouTube does not know it. Answers carry an `ETag`; send it back in `If-None-Match` for a 304.")
             .ProducesReadResponses();
 
         // The original service's path, kept so existing callers keep working.
         api.MapGet("/video/", GetLatestVideos)
             .WithName("GetLatestVideosLegacy")
             .WithSummary("Alias of /videos")
+            .WithDescription("The original service's path, kept for existing callers: the same parameters and answers as `GET /videos`.")
             .ProducesReadResponses();
 
         return api;

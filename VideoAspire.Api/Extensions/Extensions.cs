@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Security;
@@ -28,7 +29,11 @@ public static class Extensions
         builder.Services.DecorateOutputCacheStore((services, shared) => ActivatorUtilities.CreateInstance<LocalOutputCacheStore>(services, shared));
 
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, CatalogJsonContext.Default));
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, CatalogJsonContext.Default);
+            // Numbers are numbers (the web default also reads them from strings, and documents every integer as both).
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
 
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<DependencyUnavailableExceptionHandler>();
@@ -46,7 +51,20 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>OpenAPI document at /openapi/v1.json with the bearer scheme, scopes, errors and examples.</summary>
-    public static IServiceCollection AddOpenApiDocument(this IServiceCollection services) =>
-        services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
+    /// <summary>
+    /// OpenAPI document at /openapi/v1.json with the bearer scheme, scopes, errors and examples; also written at build
+    /// time. Registered first: at build time it supplies the settings the registrations after it read.
+    /// </summary>
+    public static IHostApplicationBuilder AddOpenApiDocument(this IHostApplicationBuilder builder)
+    {
+        if (BuildTimeDocument.IsBeingGenerated)
+        {
+            BuildTimeDocument.UsePlaceholderSettings(builder.Configuration);
+        }
+
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<ContractDescriptionTransformer>()
+            .AddDocumentTransformer<BearerSecurityTransformer>());
+        return builder;
+    }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.OpenApi;
@@ -8,8 +7,11 @@ using VideoAspire.Api.Security;
 namespace VideoAspire.Api.OpenApi;
 
 /// <summary>
-/// Documents the bearer scheme, which scope each operation needs (from its authorization policy), the error
-/// responses every protected operation can give, and an example answer.
+/// Documents the bearer scheme, which scope each operation needs (from its authorization policy, or a
+/// <see cref="DocumentScope"/>), the error responses every protected operation can give.
+/// The scope is named in the operation's description: with an <c>http</c> scheme the security requirement's list
+/// holds no scopes (OAuth scopes there are only meaningful for <c>oauth2</c> and <c>openIdConnect</c> schemes, and the
+/// tokens come from whichever issuer the operator trusts).
 /// </summary>
 internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
 {
@@ -35,26 +37,27 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
                           $"`{Scopes.VideosWrite}` for writes (write implies read). Locally: `dotnet user-jwts create --scope {Scopes.VideosWrite}`.",
         };
 
-        // Operation ids are the endpoint names (WithName); match each documented operation to its endpoint's policy.
-        var policies = context.DescriptionGroups.SelectMany(g => g.Items)
+        // Operation ids are the endpoint names (WithName); match each documented operation to its endpoint's scope.
+        var scopes = context.DescriptionGroups.SelectMany(g => g.Items)
             .Select(d => d.ActionDescriptor.EndpointMetadata)
             .Select(metadata => (
                 Name: metadata.OfType<IEndpointNameMetadata>().LastOrDefault()?.EndpointName,
-                Policy: metadata.OfType<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null)))
-            .Where(e => e.Name is not null && e.Policy is not null)
-            .ToDictionary(e => e.Name!, e => e.Policy!);
+                Scope: metadata.OfType<DocumentScope>().LastOrDefault()?.Scope ?? ScopeOfPolicy(metadata)))
+            .Where(e => e.Name is not null && e.Scope is not null)
+            .ToDictionary(e => e.Name!, e => e.Scope!);
 
         var operations = document.Paths?.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []) ?? [];
         foreach (var operation in operations)
         {
-            if (operation.OperationId is null || !policies.TryGetValue(operation.OperationId, out var policy)
-                || !PolicyScopes.TryGetValue(policy, out var scope))
+            if (operation.OperationId is null || !scopes.TryGetValue(operation.OperationId, out var scope))
             {
                 continue;
             }
 
             operation.Security ??= [];
-            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [scope] });
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [] });
+            var requirement = $"Requires scope `{scope}`.";
+            operation.Description = operation.Description is null ? requirement : $"{operation.Description}\n\n{requirement}";
             operation.Responses ??= new OpenApiResponses();
             AddProblem(operation, "401", "Missing, expired or invalid token (see the WWW-Authenticate header).");
             AddProblem(operation, "403", $"The token lacks scope `{scope}`.");
@@ -62,9 +65,12 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
             AddProblem(operation, "500", "Unexpected failure.");
         }
 
-        AddVideosExample(document);
         return Task.CompletedTask;
     }
+
+    private static string? ScopeOfPolicy(IList<object> metadata) =>
+        metadata.OfType<IAuthorizeData>().Select(a => a.Policy).LastOrDefault(p => p is not null) is { } policy
+        && PolicyScopes.TryGetValue(policy, out var scope) ? scope : null;
 
     private static void AddProblem(OpenApiOperation operation, string status, string description)
     {
@@ -76,21 +82,5 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
                 ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails") },
             },
         });
-    }
-
-    private static void AddVideosExample(OpenApiDocument document)
-    {
-        foreach (var item in document.Paths?.Where(p => p.Key.StartsWith("/video", StringComparison.Ordinal)).Select(p => p.Value) ?? [])
-        {
-            if (item.Operations?.FirstOrDefault().Value?.Responses?.TryGetValue("200", out var ok) == true
-                && ok.Content?.TryGetValue("application/json", out var media) == true)
-            {
-                media.Example = JsonNode.Parse("""
-                    { "UC0032Wkd3aCT4rRi1YOVc2d": [
-                        { "video_id": "NQq1gWnbdgc", "video_title": "I tried every viral curry hack",
-                          "upload_date": "2026-10-07", "published_at": "2026-10-07T12:00:00Z" } ] }
-                    """);
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using VideoAspire.Api.Security;
 using VideoAspire.Tests.Infrastructure;
-using VideoAspire.Tests.Unit;
 
 namespace VideoAspire.Tests.EndToEnd;
 
@@ -20,7 +19,7 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
             async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", channel.Id) == 1,
             TimeSpan.FromSeconds(30), "the fetched video is persisted");
 
-        var rules = await File.ReadAllTextAsync(Path.Combine(BenchmarkDataTests.RepositoryRoot(), "deploy", "prometheus", "alerts.yml"));
+        var rules = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "deploy", "prometheus", "alerts.yml"));
         var wanted = MetricName().Matches(rules).Select(m => m.Value).ToHashSet();
         Assert.NotEmpty(wanted);
 

@@ -1,4 +1,5 @@
 using VideoAspire.MigrationService;
+using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.Unit;
 
@@ -7,20 +8,9 @@ public sealed class BenchmarkDataTests
     [Fact]
     public void Benchmark_channel_list_is_the_demo_data_set()
     {
-        var file = Path.Combine(RepositoryRoot(), "benchmarks", "channels.txt");
+        var file = Path.Combine(Repository.Root, "benchmarks", "channels.txt");
         var (channels, _) = DemoData.Generate();
 
         Assert.Equal(channels.Select(c => c.Id).Order(StringComparer.Ordinal), File.ReadAllLines(file).Order(StringComparer.Ordinal));
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "VideoAspire.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 }

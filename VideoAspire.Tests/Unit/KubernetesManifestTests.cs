@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VideoAspire.Api.Security;
+using VideoAspire.Tests.Infrastructure;
 using VideoAspire.Worker;
 using YamlDotNet.RepresentationModel;
 
@@ -84,7 +85,7 @@ public sealed class KubernetesManifestTests
     public void The_prometheus_rule_holds_the_same_alerts_as_the_rules_file()
     {
         var stream = new YamlStream();
-        using (var reader = File.OpenText(Path.Combine(BenchmarkDataTests.RepositoryRoot(), "deploy", "prometheus", "alerts.yml")))
+        using (var reader = File.OpenText(Path.Combine(Repository.Root, "deploy", "prometheus", "alerts.yml")))
         {
             stream.Load(reader);
         }
@@ -162,7 +163,7 @@ public sealed class KubernetesManifestTests
 
     private static IReadOnlyList<YamlMappingNode> Render()
     {
-        var directory = Path.Combine(BenchmarkDataTests.RepositoryRoot(), "deploy", "kubernetes");
+        var directory = Path.Combine(Repository.Root, "deploy", "kubernetes");
         var startInfo = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         startInfo.ArgumentList.Add("kustomize");
         startInfo.ArgumentList.Add(directory);

@@ -29,6 +29,10 @@ public sealed partial class CacheEvictionRetries(LatestVideosCache cache, ILogge
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Export both series from the start (at 0): the dashboard charts them, and an absent series reads as "no data".
+        CatalogTelemetry.PendingEvictions.Add(0);
+        CatalogTelemetry.CacheErrors.Add(0);
+
         using var timer = new PeriodicTimer(RetryInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

@@ -5,6 +5,7 @@
 #   make benchmark-db        (VIDEOS=10000000 CHANNELS=100000 DURATION=10 by default; a few minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/progress.sh
 
 VIDEOS="${VIDEOS:-10000000}"
 CHANNELS="${CHANNELS:-100000}"
@@ -56,7 +57,7 @@ SQL
 echo 'SELECT 1;' >"$work/baseline.sql"
 
 bench() { # script -> "tps latency_ms"
-  command pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -T "$DURATION" -f "$1" videosdb 2>/dev/null |
+  with_progress pgbench "$DURATION" pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 4 -j 2 -T "$DURATION" -f "$1" videosdb 2>/dev/null |
     awk '/latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "%.0f %.3f", tps, lat}'
 }
 
@@ -64,7 +65,7 @@ small=$(( VIDEOS / 1000 > CHANNELS * 2 ? VIDEOS / 1000 : CHANNELS * 2 ))
 results=()
 for size in "$small" "$VIDEOS"; do
   echo "Loading $size videos over $CHANNELS channels..."
-  start=$(date +%s); load "$size"; echo "  loaded in $(( $(date +%s) - start )) s"
+  start=$(date +%s); with_progress loading "?" load "$size" >/dev/null; echo "  loaded in $(( $(date +%s) - start )) s"
   plan=$(psql videosdb -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF)
     SELECT video_id, title, published_at FROM videos WHERE channel_id = 'UC' || lpad(to_hex(4242), 22, '0')
     ORDER BY published_at DESC, video_id DESC LIMIT 5")

@@ -9,6 +9,7 @@
 # Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/progress.sh
 
 CHANNELS="${CHANNELS:-1000000}"
 VIDEOS_PER_CHANNEL="${VIDEOS_PER_CHANNEL:-20}"
@@ -136,7 +137,6 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # a process's user + system time
 ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
-seconds() { local d=$1; case "$d" in *m) echo $(( ${d%m} * 60 ));; *s) echo "${d%s}";; *) echo "$d";; esac; }
 gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's own counters over that many seconds
   local s=$1
   dotnet dotnet-counters collect -p "$api_pid" --counters System.Runtime --refresh-interval 1 --format csv \
@@ -147,7 +147,7 @@ gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's
 
 wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors" (and the slowest request in $work/max.txt)
   local out rps p50 p99 errors
-  out=$(wrk -t1 -c"$CONNECTIONS" -d"$1" --latency "${@:3}" "$2")
+  out=$(with_progress wrk "$(seconds_of "$1")" wrk -t1 -c"$CONNECTIONS" -d"$1" --latency "${@:3}" "$2")
   awk '$1 == "Latency" {print $4; exit}' <<<"$out" >"$work/max.txt"
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -163,12 +163,12 @@ measure() { # name url [wrk args...]
   before_rss=$(rss_mb)
   before_cpu=$(cpu_ticks "$server_pid")
   echo "  $1 ($DURATION)..." >&2
-  gc_during "$(seconds "$DURATION")" >"$work/gc.txt" &
+  gc_during "$(seconds_of "$DURATION")" >"$work/gc.txt" &
   result=$(wrk_run "$DURATION" "${@:2}")
   wait $!
   # CPU per request (user + kernel) of the process answering, from /proc: what one read costs it, whoever else
   # shares the cores.
-  cpu=$(awk -v t="$(( $(cpu_ticks "$server_pid") - before_cpu ))" -v hz="$ticks_per_second" -v rps="${result%% *}" -v s="$(seconds "$DURATION")" \
+  cpu=$(awk -v t="$(( $(cpu_ticks "$server_pid") - before_cpu ))" -v hz="$ticks_per_second" -v rps="${result%% *}" -v s="$(seconds_of "$DURATION")" \
     'BEGIN {printf "%.0f", t / hz * 1e6 / (rps * s)}')
   rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu")
 }

@@ -10,6 +10,7 @@ CONNECTIONS="${CONNECTIONS:-32}"
 BASELINE="http://127.0.0.1:5199"
 CHANNEL="UC0032Wkd3aCT4rRi1YOVc2d"
 source scripts/apphost.sh
+source scripts/progress.sh
 start_apphost
 # Measure Kestrel itself, as the baseline is: bypass the development proxy and talk to the Api's own port.
 api_port=$(ss -Hltnp | awk '/"VideoAspire.Api"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}')
@@ -32,9 +33,9 @@ for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; slee
 # Warm up the channels the rotating run reads, so it measures cached reads too.
 while read -r id; do curl -s -o /dev/null "$API/videos?channel_id=$id"; done < benchmarks/channels.txt
 
-run() { # name url [wrk args...] -> "rps p50 p99 errors"
+run() { # label url [wrk args...] -> "rps p50 p99 errors"
   local out
-  out=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${@:2}" "$1")
+  out=$(with_progress "$1" "$(seconds_of "$DURATION")" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "${@:3}" "$2")
   local rps p50 p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -44,10 +45,10 @@ run() { # name url [wrk args...] -> "rps p50 p99 errors"
 }
 
 echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores..."
-read -r b_rps b_p50 b_p99 b_err <<<"$(run "$BASELINE/videos")"
-read -r c_rps c_p50 c_p99 c_err <<<"$(run "$API/videos?channel_id=$CHANNEL")"
-read -r r_rps r_p50 r_p99 r_err <<<"$(run "$API/" -s benchmarks/rotate-channels.lua)"
-read -r p_rps p_p50 p_p99 p_err <<<"$(run "$PROXY/videos?channel_id=$CHANNEL")"
+read -r b_rps b_p50 b_p99 b_err <<<"$(run baseline "$BASELINE/videos")"
+read -r c_rps c_p50 c_p99 c_err <<<"$(run "one cached channel" "$API/videos?channel_id=$CHANNEL")"
+read -r r_rps r_p50 r_p99 r_err <<<"$(run "400 channels rotating" "$API/" -s benchmarks/rotate-channels.lua)"
+read -r p_rps p_p50 p_p99 p_err <<<"$(run "through the AppHost proxy" "$PROXY/videos?channel_id=$CHANNEL")"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo

@@ -12,6 +12,7 @@ PHASE_SECONDS="${PHASE_SECONDS:-15}"
 CONNECTIONS="${CONNECTIONS:-24}"
 YOUTUBE="http://127.0.0.1:5198"
 source scripts/apphost.sh
+source scripts/progress.sh
 
 dotnet build -c Release benchmarks/VideoAspire.Baseline -v quiet -nologo >/dev/null
 echo '{}' >"$work/empty.json"
@@ -49,8 +50,8 @@ phase() { # number name fault-command-run-in-background
   PHASE=$1 wrk -t1 -c"$CONNECTIONS" -d"${PHASE_SECONDS}s" -s benchmarks/chaos-mix.lua "$API/" >"$work/wrk-$1.txt" &
   local wrk_pid=$!
   local recovery="-"
-  [[ -n "${3:-}" ]] && recovery=$($3)
-  wait "$wrk_pid"
+  [[ -n "${3:-}" ]] && recovery=$(with_progress "$2" "$PHASE_SECONDS" $3)
+  with_progress "$2" "$PHASE_SECONDS" wait "$wrk_pid"
   out=$(awk '/^CHAOS/ {print $2, $3, $4, $5, $6, $7}' "$work/wrk-$1.txt")
   rows+=("$2|$out|$recovery")
   echo "  $2: done" >&2

@@ -3,6 +3,7 @@
 # a few cold ones. Stops by itself after DURATION.   make stress-test [URL=http://127.0.0.1:5080] [DURATION=30s]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/progress.sh
 URL="${URL:-http://127.0.0.1:5080}"
 DURATION="${DURATION:-30s}"
 CONNECTIONS="${CONNECTIONS:-64}"
@@ -15,4 +16,4 @@ esac
   echo "No healthy instance at $URL. Start one with 'make run' first." >&2; exit 1; }
 
 echo "wrk -t2 -c$CONNECTIONS -d$DURATION against $URL (70% hot channels, 29% all demo channels, 1% cold)..."
-wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s benchmarks/stress.lua "$URL"
+with_progress load "$(seconds_of "$DURATION")" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s benchmarks/stress.lua "$URL"

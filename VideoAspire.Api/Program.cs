@@ -26,5 +26,6 @@ app.MapDefaultEndpoints();
 app.MapMetricsEndpoint().RequireAuthorization(Scopes.MetricsPolicy);
 app.MapVideosApi();
 app.MapChannelsApi();
+app.MapWebSubCallback();
 
 app.Run();

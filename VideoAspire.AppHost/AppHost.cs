@@ -9,8 +9,9 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
 // Redis and PostgreSQL: containers, local processes or existing servers, whichever this machine can do.
 var (cache, database) = builder.AddBackingServices();
 
-// Optional: without a key the services use YouTube's keyless channel feed only.
-var youTubeApiKey = builder.AddYouTubeApiKey();
+// Optional: without a Data API key the services use YouTube's keyless channel feed only; without a WebSub secret (and
+// callback URL) nothing is pushed to us.
+var youTubeSecrets = builder.AddYouTubeSecrets();
 
 var migrations = builder.AddProject<Projects.VideoAspire_MigrationService>(ResourceNames.Migrations)
     .WithBackingService(database);
@@ -20,7 +21,7 @@ builder.AddProject<Projects.VideoAspire_Api>(ResourceNames.Api)
     .WithBackingService(database)
     .WaitForCompletion(migrations)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Api", "YouTube", "Auth", "Authentication", "RateLimiting")
-    .WithYouTubeApiKey(youTubeApiKey)
+    .WithYouTubeSecrets(youTubeSecrets)
     .WithExternalHttpEndpoints()
     .WithReplicas(builder.Configuration.GetValue("AppHost:ApiReplicas", 1))
     .WithHttpHealthCheck("/health");
@@ -30,7 +31,7 @@ builder.AddProject<Projects.VideoAspire_Worker>(ResourceNames.Worker)
     .WithBackingService(database)
     .WaitForCompletion(migrations)
     .WithForwardedConfiguration(builder.Configuration, "Cache", "Worker", "YouTube")
-    .WithYouTubeApiKey(youTubeApiKey)
+    .WithYouTubeSecrets(youTubeSecrets)
     .WithReplicas(builder.Configuration.GetValue("AppHost:WorkerReplicas", 1))
     .WithHttpHealthCheck("/health");
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace VideoAspire.AppHost;
 
-/// <summary>What configuration the services get from the AppHost: its own settings, the YouTube key as a secret, OTLP or not.</summary>
+/// <summary>What configuration the services get from the AppHost: its own settings, the YouTube secrets as secrets, OTLP or not.</summary>
 public static class ServiceConfiguration
 {
     /// <summary>
@@ -37,22 +37,46 @@ public static class ServiceConfiguration
         }
     }
 
-    private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase) { "YouTube:ApiKey" };
-
-    /// <summary>The Data API key as a secret parameter, when one is configured (YouTube__ApiKey or Parameters:youtube-api-key).</summary>
-    public static IResourceBuilder<ParameterResource>? AddYouTubeApiKey(this IDistributedApplicationBuilder builder)
+    /// <summary>Settings that are secrets: each travels as an Aspire parameter, masked in the dashboard.</summary>
+    private static readonly Dictionary<string, string> Secrets = new(StringComparer.OrdinalIgnoreCase)
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["Parameters:youtube-api-key"]))
+        ["YouTube:ApiKey"] = "youtube-api-key",
+        ["YouTube:WebSub:Secret"] = "youtube-websub-secret",
+    };
+
+    private static readonly HashSet<string> SecretKeys = new(Secrets.Keys, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The YouTube secrets that are configured (the Data API key, the WebSub HMAC secret), each as a secret parameter,
+    /// from its setting (<c>YouTube__ApiKey</c>) or from <c>Parameters:&lt;name&gt;</c>.
+    /// </summary>
+    public static IReadOnlyList<(string Key, IResourceBuilder<ParameterResource> Parameter)> AddYouTubeSecrets(this IDistributedApplicationBuilder builder)
+    {
+        var parameters = new List<(string, IResourceBuilder<ParameterResource>)>();
+        foreach (var (key, name) in Secrets)
         {
-            return builder.AddParameter("youtube-api-key", secret: true);
+            if (!string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{name}"]))
+            {
+                parameters.Add((key, builder.AddParameter(name, secret: true)));
+            }
+            else if (!string.IsNullOrWhiteSpace(builder.Configuration[key]))
+            {
+                parameters.Add((key, builder.AddParameterFromConfiguration(name, key, secret: true)));
+            }
         }
 
-        return string.IsNullOrWhiteSpace(builder.Configuration["YouTube:ApiKey"])
-            ? null
-            : builder.AddParameterFromConfiguration("youtube-api-key", "YouTube:ApiKey", secret: true);
+        return parameters;
     }
 
-    public static IResourceBuilder<T> WithYouTubeApiKey<T>(this IResourceBuilder<T> resource, IResourceBuilder<ParameterResource>? apiKey)
-        where T : IResourceWithEnvironment =>
-        apiKey is null ? resource : resource.WithEnvironment("YouTube__ApiKey", apiKey);
+    public static IResourceBuilder<T> WithYouTubeSecrets<T>(
+        this IResourceBuilder<T> resource, IReadOnlyList<(string Key, IResourceBuilder<ParameterResource> Parameter)> secrets)
+        where T : IResourceWithEnvironment
+    {
+        foreach (var (key, parameter) in secrets)
+        {
+            resource.WithEnvironment(key.Replace(":", "__"), parameter);
+        }
+
+        return resource;
+    }
 }

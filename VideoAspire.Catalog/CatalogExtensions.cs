@@ -14,6 +14,7 @@ using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.Quota;
 using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Catalog.WebSub;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Catalog;
@@ -154,6 +155,10 @@ public static class CatalogExtensions
             .BindConfiguration(YouTubeOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.TotalTimeout > o.AttemptTimeout, "YouTube:TotalTimeout must be longer than YouTube:AttemptTimeout.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<WebSubOptions>()
+            .BindConfiguration(WebSubOptions.SectionName)
+            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         // Says which service is calling (upstream logs, the test stand-in's per-service counts).

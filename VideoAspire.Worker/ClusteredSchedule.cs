@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Quartz;
+using VideoAspire.Catalog.WebSub;
 using VideoAspire.Worker.Jobs;
 
 namespace VideoAspire.Worker;
@@ -12,6 +13,7 @@ namespace VideoAspire.Worker;
 public sealed partial class ClusteredSchedule(
     IServiceProvider services,
     IOptions<WorkerOptions> options,
+    IOptions<WebSubOptions> webSub,
     TimeProvider timeProvider,
     ILogger<ClusteredSchedule> logger) : IHostedService
 {
@@ -21,6 +23,14 @@ public sealed partial class ClusteredSchedule(
             .GetScheduler(cancellationToken);
         await KeepAsync<CacheRefreshJob>(scheduler, options.Value.CacheRefreshInterval, cancellationToken);
         await KeepAsync<ChannelRefreshJob>(scheduler, options.Value.ChannelRefreshInterval, cancellationToken);
+        if (webSub.Value.Enabled)
+        {
+            await KeepAsync<WebSubSubscriptionJob>(scheduler, webSub.Value.SubscriptionInterval, cancellationToken);
+        }
+        else if (await scheduler.UnscheduleJob(new TriggerKey(nameof(WebSubSubscriptionJob)), cancellationToken))
+        {
+            LogUnscheduled(nameof(WebSubSubscriptionJob)); // WebSub switched off: the leases lapse, polling takes over
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -51,6 +61,9 @@ public sealed partial class ClusteredSchedule(
 
     internal static DateTimeOffset NextOnGrid(TimeSpan interval, DateTimeOffset now) =>
         DateTimeOffset.UnixEpoch + interval * Math.Ceiling((now - DateTimeOffset.UnixEpoch) / interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unscheduled {Job}: its feature is off")]
+    private partial void LogUnscheduled(string job);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled {Job} every {Interval} across the Worker replicas")]
     private partial void LogScheduled(string job, TimeSpan interval);

@@ -2,6 +2,7 @@ using Quartz;
 using VideoAspire.Catalog;
 using VideoAspire.Worker.Health;
 using VideoAspire.Worker.Jobs;
+using VideoAspire.Worker.WebSub;
 
 namespace VideoAspire.Worker;
 
@@ -18,6 +19,7 @@ public static class WorkerExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<HandoffBackoff>();
+        builder.Services.AddHttpClient<WebSubHubClient>(); // the standard resilience pipeline of ServiceDefaults
         builder.Services.AddHealthChecks().AddCheck<HandoffEvictionHealthCheck>("redis-eviction-policy", tags: ["ready"]);
 
         var settings = builder.Configuration.GetSection(WorkerOptions.SectionName).Get<WorkerOptions>() ?? new WorkerOptions();

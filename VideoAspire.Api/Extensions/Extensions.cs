@@ -3,6 +3,7 @@ using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
+using VideoAspire.Api.WebSub;
 using VideoAspire.Catalog;
 
 namespace VideoAspire.Api.Extensions;
@@ -47,6 +48,7 @@ public static class Extensions
         builder.Services.AddSingleton<ColdLookupLimiter>();
         builder.Services.AddSingleton<SnapshotPersistence>();
         builder.Services.AddHostedService<InProcessPersistenceService>();
+        builder.Services.AddScoped<WebSubCallback>();
 
         return builder;
     }

@@ -8,7 +8,8 @@ namespace VideoAspire.Catalog.Data;
 public sealed partial class ChannelWriter
 {
     /// <summary>
-    /// Writes many snapshots fetched from YouTube (<see cref="WriteOrigin.YouTube"/>) with one statement, hence one round
+    /// Writes many snapshots fetched from YouTube (<see cref="WriteOrigin.YouTube"/>; not pushed ones, which carry
+    /// deletions and are not refreshes: <see cref="WriteAsync"/> writes those) with one statement, hence one round
     /// trip and one commit, under the same rules as <see cref="WriteAsync"/>: a row changes only for a write at least as
     /// new as the one that wrote it, a deleted channel is not revived, a video never moves between channels, and every
     /// channel that changed has its cached answers evicted.
@@ -138,6 +139,7 @@ public sealed partial class ChannelWriter
                 FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[]) AS i(channel_id, video_id, title, published_at)
                 JOIN incoming_channels c ON c.id = i.channel_id
                 WHERE i.channel_id IN (SELECT id FROM kept)
+                  AND NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= c.source_time)
             ),
             changed AS (
                 SELECT i.channel_id FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id

@@ -70,10 +70,12 @@ public sealed partial class ChannelWriter(
         var ids = videos.Select(v => v.VideoId).ToArray();
         var titles = videos.Select(v => StoredTitle.Truncate(v.Title ?? "")).ToArray();
         var published = videos.Select(v => v.PublishedAt.ToUniversalTime()).ToArray();
+        var removed = snapshot.RemovedVideoIds?.Where(VideoId.IsValid).Distinct(StringComparer.Ordinal).ToArray() ?? [];
         var channelTitle = StoredTitle.Truncate(snapshot.Title ?? "");
         var sourceTime = snapshot.FetchedAt.ToUniversalTime();
-        // A channel first stored from YouTube was just read by someone (that is why it was fetched).
-        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube ? sourceTime : null;
+        // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item is
+        // not a fetch of the channel's uploads: it does not count as a refresh.
+        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube && !snapshot.IsPushed ? sourceTime : null;
         var revive = origin == WriteOrigin.Api;
 
         var strategy = db.Database.CreateExecutionStrategy();
@@ -114,11 +116,28 @@ public sealed partial class ChannelWriter(
                 RETURNING (xmax = 0) AS "Value"
                 """).ToListAsync(cancellationToken);
 
+            // Deletions first (a pushed one names one video): the row goes unless something newer wrote it, and a
+            // tombstone stays so that no older snapshot brings it back.
+            var deleted = removed.Length == 0 ? 0 : (await db.Database.SqlQuery<int>($"""
+                WITH gone AS (
+                    DELETE FROM videos WHERE video_id = ANY({removed}) AND channel_id = {channelId} AND source_time <= {sourceTime}
+                    RETURNING 1
+                ),
+                marked AS (
+                    INSERT INTO video_tombstones (video_id, channel_id, deleted_at)
+                    SELECT unnest({removed}::text[]), {channelId}, {sourceTime}
+                    ON CONFLICT (video_id) DO UPDATE SET deleted_at = GREATEST(video_tombstones.deleted_at, EXCLUDED.deleted_at)
+                )
+                SELECT count(*)::int AS "Value" FROM gone
+                """).ToListAsync(cancellationToken))[0];
+
             // "changed" reads the table as it was before this statement (a CTE's snapshot), so it counts what really
-            // changed; the upsert applies only writes at least as new as the row's, and never moves a video.
+            // changed; the upsert applies only writes at least as new as the row's (and as its deletion), and never
+            // moves a video.
             var changed = await db.Database.SqlQuery<int>($"""
                 WITH incoming AS (
                     SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[]) AS i(video_id, title, published_at)
+                    WHERE NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= {sourceTime})
                 ),
                 changed AS (
                     SELECT i.video_id FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
@@ -140,7 +159,7 @@ public sealed partial class ChannelWriter(
                 """).ToListAsync(cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
-            return new ChannelWrite.Applied(changed[0], created is [true]);
+            return new ChannelWrite.Applied(changed[0] + deleted, created is [true]);
         });
 
         activity?.SetTag("videoaspire.write_outcome", outcome.GetType().Name);

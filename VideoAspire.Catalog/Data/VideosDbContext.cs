@@ -8,6 +8,10 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
 
     public DbSet<Video> Videos => Set<Video>();
 
+    public DbSet<WebSubSubscription> WebSubSubscriptions => Set<WebSubSubscription>();
+
+    public DbSet<VideoTombstone> VideoTombstones => Set<VideoTombstone>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Channel>(channel =>
@@ -39,6 +43,24 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
                 .IsDescending(false, true, true)
                 .IncludeProperties(v => v.Title)
                 .HasDatabaseName("ix_videos_channel_latest");
+        });
+
+        modelBuilder.Entity<WebSubSubscription>(subscription =>
+        {
+            subscription.ToTable("websub_subscriptions");
+            subscription.HasKey(s => s.ChannelId);
+            subscription.Property(s => s.ChannelId).HasMaxLength(ChannelId.Length);
+            subscription.Property(s => s.Mode).HasMaxLength(16);
+            subscription.HasOne(s => s.Channel).WithOne().HasForeignKey<WebSubSubscription>(s => s.ChannelId).OnDelete(DeleteBehavior.Cascade);
+            // The refresh skips channels with a live lease; the subscription job looks for leases running out.
+            subscription.HasIndex(s => s.LeaseExpiresAt);
+        });
+
+        modelBuilder.Entity<VideoTombstone>(tombstone =>
+        {
+            tombstone.HasKey(t => t.VideoId);
+            tombstone.Property(t => t.VideoId).HasMaxLength(VideoId.Length).UseCollation("C");
+            tombstone.Property(t => t.ChannelId).HasMaxLength(ChannelId.Length);
         });
     }
 }

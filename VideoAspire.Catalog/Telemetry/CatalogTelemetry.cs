@@ -47,4 +47,28 @@ public static class CatalogTelemetry
 
     public static readonly Counter<long> HandoffFallbacks =
         Meter.CreateCounter<long>("videoaspire.handoff.fallbacks", description: "Snapshots persisted in-process because the hand-off was unavailable");
+
+    public static readonly Counter<long> WebSubNotifications =
+        Meter.CreateCounter<long>("videoaspire.websub.notifications",
+            description: "WebSub notifications received, by outcome (accepted, bad-signature, malformed, too-large, not-subscribed)");
+
+    public static readonly Counter<long> WebSubLeaseRenewals =
+        Meter.CreateCounter<long>("videoaspire.websub.lease_renewals", description: "WebSub subscriptions renewed before their lease ran out");
+
+    public static readonly Counter<long> WebSubRequests =
+        Meter.CreateCounter<long>("videoaspire.websub.hub_requests", description: "Subscribe and unsubscribe requests sent to the hub, by mode and outcome");
+
+    public static readonly Histogram<double> WebSubFreshness =
+        Meter.CreateHistogram<double>("videoaspire.websub.freshness", unit: "s",
+            description: "Seconds from a pushed new upload's publish time to its being stored, readable by the next request");
+
+    /// <summary>Live subscriptions, as last counted by the subscription job (on the replica that ran it).</summary>
+    private static long activeWebSubSubscriptions = -1;
+
+    private static readonly ObservableGauge<long> ActiveWebSubSubscriptionsGauge = Meter.CreateObservableGauge(
+        "videoaspire.websub.subscriptions_active",
+        () => Volatile.Read(ref activeWebSubSubscriptions) is var count and >= 0 ? [new Measurement<long>(count)] : Array.Empty<Measurement<long>>(),
+        description: "WebSub subscriptions with a live lease (reported by the Worker that last ran the subscription job)");
+
+    public static void ReportActiveWebSubSubscriptions(long count) => Volatile.Write(ref activeWebSubSubscriptions, count);
 }

@@ -4,13 +4,20 @@ namespace VideoAspire.Catalog.YouTube;
 public sealed record FetchedVideo(string VideoId, string Title, DateTimeOffset PublishedAt);
 
 /// <summary>What a source knows of a channel at one moment: the unit handed to the Worker for persistence.</summary>
+/// <param name="RemovedVideoIds">Videos the source says were deleted (a WebSub deletion).</param>
 public sealed record ChannelSnapshot(
     string ChannelId,
     string? Title,
     IReadOnlyList<FetchedVideo> Videos,
     string Source,
-    DateTimeOffset FetchedAt)
+    DateTimeOffset FetchedAt,
+    IReadOnlyList<string>? RemovedVideoIds = null)
 {
+    /// <summary>Pushed by YouTube's WebSub hub: one item of a channel, not a fetch of its uploads.</summary>
+    public const string WebSubSource = "websub";
+
+    public bool IsPushed => Source == WebSubSource;
+
     /// <summary>The channel's newest videos by full publish instant; ties broken by id so the order is stable.</summary>
     public IReadOnlyList<LatestVideo> Latest() => Videos
         .OrderByDescending(v => v.PublishedAt)

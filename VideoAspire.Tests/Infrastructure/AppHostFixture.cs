@@ -56,7 +56,16 @@ public class AppHostFixture : IAsyncLifetime
         "RateLimiting:TokensPerPeriod=100",
         "RateLimiting:ReplenishmentPeriod=00:00:01",
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",
+        // WebSub on: the public callback names an ingress the stand-in hub maps to the Api (FakeWebSubHub.CallbackTarget).
+        "YouTube:WebSub:CallbackBaseUrl=http://callback.videoaspire.test",
+        $"YouTube:WebSub:Secret={WebSubSecret}",
+        "YouTube:WebSub:SubscriptionInterval=00:00:01",
+        "YouTube:WebSub:PendingTimeout=00:00:05",
+        "YouTube:WebSub:RenewBefore=00:02:00",
+        "YouTube:WebSub:SubscribeWindow=00:10:00",
     ];
+
+    public const string WebSubSecret = "websub-test-secret-7f3a9c";
 
     public async Task InitializeAsync()
     {
@@ -70,6 +79,7 @@ public class AppHostFixture : IAsyncLifetime
                 $"Infrastructure:DataDirectory={_dataDirectory}",
                 $"YouTube:ApiBaseUrl={YouTube.BaseUrl}",
                 $"YouTube:FeedBaseUrl={YouTube.BaseUrl}",
+                $"YouTube:WebSub:HubUrl={YouTube.BaseUrl}/subscribe",
             ],
             (options, _) => options.DisableDashboard = true);
 
@@ -97,6 +107,7 @@ public class AppHostFixture : IAsyncLifetime
 
         // Reads need a token (anonymous reads are off, as in production): the shared client carries a read token.
         Api = CreateApiClient(TestTokens.Create(Scopes.VideosRead, subject: "test-reader"));
+        YouTube.Hub.CallbackTarget = Api.BaseAddress;
         Database = NpgsqlDataSource.Create(await ConnectionStringAsync(ResourceNames.Database));
         var redisOptions = ConfigurationOptions.Parse(await ConnectionStringAsync(ResourceNames.Cache));
         redisOptions.AbortOnConnectFail = false;

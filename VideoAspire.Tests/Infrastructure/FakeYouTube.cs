@@ -44,6 +44,9 @@ public sealed class FakeYouTube : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>YouTube's WebSub hub, answering at <c>{BaseUrl}/subscribe</c>.</summary>
+    public FakeWebSubHub Hub { get; } = new();
+
     public static async Task<FakeYouTube> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -75,6 +78,7 @@ public sealed class FakeYouTube : IAsyncDisposable
 
     private void MapRoutes()
     {
+        Hub.Map(_app);
         _app.MapGet("/youtube/v3/channels", async (HttpContext http) =>
         {
             var id = http.Request.Query["id"].ToString();

@@ -5,6 +5,7 @@ using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Catalog.WebSub;
 using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Worker.Jobs;
@@ -21,6 +22,7 @@ public sealed partial class ChannelRefreshJob(
     TimeProvider timeProvider,
     IHostApplicationLifetime lifetime,
     IOptions<WorkerOptions> options,
+    IOptions<WebSubOptions> webSub,
     ILogger<ChannelRefreshJob> logger) : IJob
 {
     /// <summary>channels.list + playlistItems.list.</summary>
@@ -44,12 +46,17 @@ public sealed partial class ChannelRefreshJob(
         var now = timeProvider.GetUtcNow();
         var since = now - settings.ChannelRefreshAccessWindow;
         // Never-refreshed channels first, then the stalest. Channels that keep failing (or that YouTube no longer has)
-        // back off: 2^failures intervals, at most 2^6.
+        // back off: 2^failures intervals, at most 2^6. Channels YouTube pushes to us (a live WebSub lease) are only
+        // re-checked every SafetyPollInterval, in case a notification was lost.
+        var safetyPoll = webSub.Value.Enabled ? webSub.Value.SafetyPollInterval : TimeSpan.Zero;
         var channelIds = await db.Database.SqlQuery<string>($"""
             SELECT id AS "Value" FROM channels
             WHERE last_accessed_at >= {since} AND deleted_at IS NULL
               AND (refresh_failures = 0 OR last_refreshed_at IS NULL
                    OR last_refreshed_at < {now} - {settings.ChannelRefreshInterval} * power(2, least(refresh_failures, {MaxBackoffDoublings})))
+              AND (last_refreshed_at IS NULL OR last_refreshed_at < {now - safetyPoll}
+                   OR NOT EXISTS (SELECT 1 FROM websub_subscriptions s
+                                  WHERE s.channel_id = channels.id AND s.mode = 'subscribe' AND s.lease_expires_at > {now}))
             ORDER BY last_refreshed_at IS NOT NULL, last_refreshed_at
             LIMIT {budget}
             """).ToListAsync(cancellationToken);

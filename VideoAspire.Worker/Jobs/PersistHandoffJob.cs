@@ -6,6 +6,7 @@ using VideoAspire.Catalog;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.Data;
 using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Worker.Jobs;
 
@@ -102,7 +103,8 @@ public sealed partial class PersistHandoffJob(
         }
 
         var deliveries = await Task.WhenAll(entries.Select(m => handoff.CountDeliveryAsync(m.Id)));
-        if (deliveries.Any(count => count >= settings.HandoffMaxDeliveries))
+        // Pushed items (WebSub) carry deletions and are not refreshes: the single write handles them.
+        if (deliveries.Any(count => count >= settings.HandoffMaxDeliveries) || entries.Any(m => m.Snapshot!.IsPushed))
         {
             return await PersistOneByOneAsync(entries, deliveries, settings, cancellationToken);
         }
@@ -199,11 +201,30 @@ public sealed partial class PersistHandoffJob(
         }
 
         await handoff.CompleteAsync(message.Id);
-        var lag = timeProvider.GetUtcNow() - message.PublishedAt;
+        var now = timeProvider.GetUtcNow();
+        var lag = now - message.PublishedAt;
         CatalogTelemetry.HandoffLag.Record(lag.TotalSeconds);
+        RecordFreshness(snapshot, outcome, now);
         LogPersisted(snapshot.ChannelId, snapshot.Videos.Count, outcome, lag.TotalMilliseconds);
         return true;
     }
+
+    /// <summary>
+    /// How long a new upload took to become readable, for pushed ones: a first notification of an upload has its
+    /// <c>updated</c> close to its <c>published</c> (later ones are edits, which say nothing about freshness).
+    /// </summary>
+    private static void RecordFreshness(ChannelSnapshot snapshot, ChannelWrite outcome, DateTimeOffset now)
+    {
+        if (snapshot.IsPushed && outcome is ChannelWrite.Applied { ChangedRows: > 0 })
+        {
+            foreach (var video in snapshot.Videos.Where(v => snapshot.FetchedAt - v.PublishedAt < NewUploadNotice))
+            {
+                CatalogTelemetry.WebSubFreshness.Record(Math.Max(0, (now - video.PublishedAt).TotalSeconds));
+            }
+        }
+    }
+
+    private static readonly TimeSpan NewUploadNotice = TimeSpan.FromMinutes(15);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Persisted {VideoCount} videos of {ChannelId} from the hand-off ({Outcome}, lag {LagMilliseconds:F0} ms)")]

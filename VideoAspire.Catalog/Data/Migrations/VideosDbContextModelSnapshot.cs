@@ -111,6 +111,72 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.ToTable("videos", (string)null);
                 });
 
+            modelBuilder.Entity("VideoAspire.Catalog.Data.VideoTombstone", b =>
+                {
+                    b.Property<string>("VideoId")
+                        .HasMaxLength(11)
+                        .HasColumnType("character varying(11)")
+                        .HasColumnName("video_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.HasKey("VideoId")
+                        .HasName("pk_video_tombstones");
+
+                    b.ToTable("video_tombstones", (string)null);
+                });
+
+            modelBuilder.Entity("VideoAspire.Catalog.Data.WebSubSubscription", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset?>("LastNotifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_notified_at");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("mode");
+
+                    b.Property<int>("Renewals")
+                        .HasColumnType("integer")
+                        .HasColumnName("renewals");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
+                    b.HasKey("ChannelId")
+                        .HasName("pk_websub_subscriptions");
+
+                    b.HasIndex("LeaseExpiresAt")
+                        .HasDatabaseName("ix_websub_subscriptions_lease_expires_at");
+
+                    b.ToTable("websub_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("VideoAspire.Catalog.Data.Video", b =>
                 {
                     b.HasOne("VideoAspire.Catalog.Data.Channel", "Channel")
@@ -119,6 +185,18 @@ namespace VideoAspire.Catalog.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_videos_channels_channel_id");
+
+                    b.Navigation("Channel");
+                });
+
+            modelBuilder.Entity("VideoAspire.Catalog.Data.WebSubSubscription", b =>
+                {
+                    b.HasOne("VideoAspire.Catalog.Data.Channel", "Channel")
+                        .WithOne()
+                        .HasForeignKey("VideoAspire.Catalog.Data.WebSubSubscription", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_websub_subscriptions_channels_channel_id");
 
                     b.Navigation("Channel");
                 });

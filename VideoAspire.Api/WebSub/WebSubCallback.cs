@@ -1,0 +1,186 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using VideoAspire.Api.Videos;
+using VideoAspire.Catalog.Data;
+using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Catalog.WebSub;
+
+namespace VideoAspire.Api.WebSub;
+
+/// <summary>What a notification came to.</summary>
+public enum NotificationOutcome { Accepted, BadSignature, Malformed, TooLarge, NotSubscribed }
+
+/// <summary>
+/// The subscriber side of WebSub: confirms only the intents the Worker recorded, and turns signed notifications for
+/// subscribed channels into snapshots on the durable hand-off (the Worker stores them and evicts the caches).
+/// </summary>
+public sealed partial class WebSubCallback(
+    VideosDbContext db,
+    SnapshotPersistence persistence,
+    TimeProvider timeProvider,
+    IOptions<WebSubOptions> options,
+    ILogger<WebSubCallback> logger)
+{
+    public const string SignatureHeader = "X-Hub-Signature";
+
+    /// <summary>
+    /// The hub verifies an intent: true (echo the challenge) only for the mode we last asked for on that topic. A
+    /// verified subscription records its lease; a verified unsubscription ends it; a denial clears the lease.
+    /// </summary>
+    public async Task<bool> VerifyAsync(string? mode, string? topic, int? leaseSeconds, CancellationToken cancellationToken)
+    {
+        if (!WebSubTopic.TryParse(topic, out var channelId))
+        {
+            return false;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var subscriptions = db.WebSubSubscriptions.Where(s => s.ChannelId == channelId);
+        var confirmed = mode switch
+        {
+            WebSubSubscription.Subscribe => await subscriptions.Where(s => s.Mode == WebSubSubscription.Subscribe)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(s => s.VerifiedAt, now)
+                    .SetProperty(s => s.LeaseExpiresAt, now.AddSeconds(leaseSeconds ?? options.Value.LeaseSeconds)), cancellationToken),
+            WebSubSubscription.Unsubscribe => await subscriptions.Where(s => s.Mode == WebSubSubscription.Unsubscribe)
+                .ExecuteDeleteAsync(cancellationToken),
+            // The hub refused the subscription (or ended it): polling carries on; the Worker asks again later.
+            "denied" => await subscriptions.ExecuteUpdateAsync(set => set.SetProperty(s => s.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken),
+            _ => 0,
+        };
+
+        LogVerification(mode, channelId, confirmed > 0, leaseSeconds);
+        return confirmed > 0;
+    }
+
+    /// <summary>Reads, authenticates and hands off one notification body.</summary>
+    public async Task<NotificationOutcome> ReceiveAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var outcome = await ReadBodyAsync(request, settings.MaxNotificationBytes, cancellationToken) is not { } body
+            ? NotificationOutcome.TooLarge
+            : !HasValidSignature(body.WrittenMemory, request.Headers[SignatureHeader].ToString(), settings.Secret!)
+                ? NotificationOutcome.BadSignature
+                : await HandOffAsync(body.WrittenMemory, cancellationToken);
+
+        CatalogTelemetry.WebSubNotifications.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
+        if (outcome != NotificationOutcome.Accepted)
+        {
+            LogNotificationIgnored(outcome, request.HttpContext.Connection.RemoteIpAddress?.ToString());
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// <c>X-Hub-Signature: sha1=&lt;hex&gt;</c> (or another SHA-2 method): the HMAC of the raw body keyed by our secret,
+    /// compared in constant time.
+    /// </summary>
+    internal static bool HasValidSignature(ReadOnlyMemory<byte> body, string header, string secret)
+    {
+        var separator = header.IndexOf('=');
+        if (separator <= 0)
+        {
+            return false;
+        }
+
+        var key = Encoding.UTF8.GetBytes(secret);
+        byte[] expected = header[..separator].ToLowerInvariant() switch
+        {
+            "sha1" => HMACSHA1.HashData(key, body.Span),
+            "sha256" => HMACSHA256.HashData(key, body.Span),
+            "sha384" => HMACSHA384.HashData(key, body.Span),
+            "sha512" => HMACSHA512.HashData(key, body.Span),
+            _ => [],
+        };
+        var given = header.AsSpan(separator + 1);
+        Span<byte> actual = stackalloc byte[64];
+        return expected.Length > 0
+               && given.Length == expected.Length * 2
+               && Convert.FromHexString(given, actual[..expected.Length], out _, out var written) == OperationStatus.Done
+               && written == expected.Length
+               && CryptographicOperations.FixedTimeEquals(actual[..expected.Length], expected);
+    }
+
+    private async Task<NotificationOutcome> HandOffAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        WebSubNotification notification;
+        try
+        {
+            notification = WebSubNotification.Parse(body);
+        }
+        catch (XmlException)
+        {
+            return NotificationOutcome.Malformed;
+        }
+
+        // Only channels we asked about (a topic we unsubscribed from may still be pushed for a while).
+        var channelIds = notification.ChannelIds.ToList();
+        var subscribed = await db.WebSubSubscriptions.Where(s => channelIds.Contains(s.ChannelId)).Select(s => s.ChannelId)
+            .ToListAsync(cancellationToken);
+        var snapshots = notification.ToSnapshots().Where(s => subscribed.Contains(s.ChannelId)).ToList();
+        if (snapshots.Count == 0)
+        {
+            return channelIds.Count == 0 ? NotificationOutcome.Malformed : NotificationOutcome.NotSubscribed;
+        }
+
+        foreach (var snapshot in snapshots)
+        {
+            await persistence.HandOffAsync(snapshot);
+        }
+
+        var now = timeProvider.GetUtcNow();
+        await db.WebSubSubscriptions.Where(s => subscribed.Contains(s.ChannelId))
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastNotifiedAt, now), cancellationToken);
+        LogNotificationAccepted(string.Join(", ", subscribed), notification.Videos.Count, notification.Deletions.Count);
+        return NotificationOutcome.Accepted;
+    }
+
+    /// <summary>The body, or null when it is larger than the cap (declared or actual): never read past the cap.</summary>
+    private static async Task<ArrayBufferWriter<byte>?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 4096, maxBytes) + 1);
+        while (true)
+        {
+            var read = await request.Body.ReadAsync(buffer.GetMemory(4096), cancellationToken);
+            if (read == 0)
+            {
+                return buffer;
+            }
+
+            buffer.Advance(read);
+            if (buffer.WrittenCount > maxBytes)
+            {
+                return null;
+            }
+        }
+    }
+
+    internal static string OutcomeName(NotificationOutcome outcome) => outcome switch
+    {
+        NotificationOutcome.Accepted => "accepted",
+        NotificationOutcome.BadSignature => "bad-signature",
+        NotificationOutcome.Malformed => "malformed",
+        NotificationOutcome.TooLarge => "too-large",
+        _ => "not-subscribed",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebSub {Mode} verification for {ChannelId}: {Confirmed} (lease {LeaseSeconds} s)")]
+    private partial void LogVerification(string? mode, string channelId, bool confirmed, int? leaseSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebSub notification for {ChannelIds}: {VideoCount} videos, {DeletionCount} deletions handed off")]
+    private partial void LogNotificationAccepted(string channelIds, int videoCount, int deletionCount);
+
+    // Debug: anyone can post here, and the counter (with its alert) says how often.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "WebSub notification ignored ({Outcome}) from {RemoteAddress}")]
+    private partial void LogNotificationIgnored(NotificationOutcome outcome, string? remoteAddress);
+}

@@ -21,6 +21,13 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
         await TestCatalog.EventuallyAsync(
             async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", channel.Id) == 1,
             TimeSpan.FromSeconds(30), "the fetched video is persisted");
+        // A pushed upload (WebSub: notifications, freshness, hub requests, renewals, live subscriptions).
+        var (pushed, _) = await fixture.SubscribedChannelAsync();
+        var upload = new FakeVideo(TestCatalog.NewVideoId(), "Pushed", DateTimeOffset.UtcNow.AddSeconds(-1));
+        (await fixture.YouTube.Hub.PushVideoAsync(pushed, upload, DateTimeOffset.UtcNow)).Dispose();
+        await TestCatalog.EventuallyAsync(
+            async () => (await fixture.ReadVideosAsync($"/videos?channel_id={pushed}", pushed))[0].GetProperty("video_id").GetString() == upload.VideoId,
+            TimeSpan.FromSeconds(10), "the pushed upload is served");
         // And cache hits: read it again through both Api replicas (Redis answers a replica's first read, memory the next).
         foreach (var address in AppHostFixture.ReplicaAddresses("VideoAspire.Api"))
         {

@@ -20,7 +20,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_pushed_upload_is_served_within_five_seconds()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
         var upload = new FakeVideo(TestCatalog.NewVideoId(), "Pushed upload", DateTimeOffset.UtcNow.AddSeconds(-2));
 
         using var response = await fixture.YouTube.Hub.PushVideoAsync(channelId, upload, DateTimeOffset.UtcNow);
@@ -34,7 +34,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_title_change_applies_and_an_older_notification_never_undoes_it()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
         var video = new FakeVideo(TestCatalog.NewVideoId(), "First title", DateTimeOffset.UtcNow.AddMinutes(-1));
         var first = DateTimeOffset.UtcNow;
 
@@ -52,7 +52,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_deleted_video_disappears_and_a_late_notification_does_not_bring_it_back()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
         var video = new FakeVideo(TestCatalog.NewVideoId(), "Soon deleted", DateTimeOffset.UtcNow.AddMinutes(-1));
         var uploaded = DateTimeOffset.UtcNow;
         await PushAndWaitAsync(channelId, video, uploaded, "Soon deleted");
@@ -76,7 +76,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_repeated_notification_changes_nothing()
     {
-        var (channelId, stored) = await SubscribedChannelAsync();
+        var (channelId, stored) = await fixture.SubscribedChannelAsync();
         var video = new FakeVideo(TestCatalog.NewVideoId(), "Told twice", DateTimeOffset.UtcNow.AddMinutes(-1));
         var updated = DateTimeOffset.UtcNow;
 
@@ -91,7 +91,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_bad_or_missing_signature_is_acknowledged_counted_and_changes_nothing()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
         var forged = new FakeVideo(TestCatalog.NewVideoId(), "Forged", DateTimeOffset.UtcNow);
         var body = FakeWebSubHub.VideoNotification(channelId, forged, DateTimeOffset.UtcNow);
         var before = await NotificationsCountedAsync("bad-signature");
@@ -118,7 +118,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task Oversized_or_dtd_bodies_are_refused_without_effect()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
         var video = new FakeVideo(TestCatalog.NewVideoId(), "Hidden", DateTimeOffset.UtcNow);
         var huge = FakeWebSubHub.VideoNotification(channelId, video, DateTimeOffset.UtcNow)
             .Replace("Hidden", new string('x', 300 * 1024), StringComparison.Ordinal);
@@ -142,7 +142,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task Verification_echoes_the_challenge_only_for_an_intent_we_asked_for()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
         var stranger = TestCatalog.NewChannelId();
         using var hub = new HttpClient { BaseAddress = fixture.Api.BaseAddress }; // anonymous, as the hub
 
@@ -168,7 +168,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     public async Task A_lease_about_to_expire_is_renewed()
     {
         // A lease of 60 s is inside the renewal margin (YouTube:WebSub:RenewBefore is 2 min in the tests).
-        var (channelId, _) = await SubscribedChannelAsync(leaseSeconds: 60);
+        var (channelId, _) = await fixture.SubscribedChannelAsync(leaseSeconds: 60);
 
         await TestCatalog.EventuallyAsync(
             async () => fixture.YouTube.Hub.Requests(channelId).Count(r => r.Mode == "subscribe") >= 2
@@ -184,7 +184,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_channel_nobody_reads_any_more_is_unsubscribed()
     {
-        var (channelId, _) = await SubscribedChannelAsync();
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
 
         await fixture.Database.ExecuteAsync("UPDATE channels SET last_accessed_at = now() - interval '1 day' WHERE id = $1", channelId);
 
@@ -198,7 +198,7 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     [Fact]
     public async Task A_channel_with_a_live_subscription_is_left_to_the_safety_poll()
     {
-        var (pushed, _) = await SubscribedChannelAsync();
+        var (pushed, _) = await fixture.SubscribedChannelAsync();
         var polled = TestCatalog.NewChannelId();
         await fixture.Database.AddChannelAsync(polled);
         foreach (var id in new[] { pushed, polled })
@@ -212,28 +212,6 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
             "the channel without a subscription is polled");
         await Task.Delay(TimeSpan.FromSeconds(4)); // another refresh run or more
         Assert.Equal(0, FetchCalls(pushed));
-    }
-
-    /// <summary>
-    /// A stored channel (one video, two days old) that the hub will verify, read once so the Worker subscribes it; returns
-    /// when the subscription is verified on both sides.
-    /// </summary>
-    private async Task<(string ChannelId, string StoredVideoId)> SubscribedChannelAsync(int leaseSeconds = 432_000)
-    {
-        fixture.YouTube.Hub.CallbackTarget ??= fixture.Api.BaseAddress;
-        var channelId = TestCatalog.NewChannelId();
-        var stored = TestCatalog.NewVideoId();
-        await fixture.Database.AddChannelAsync(channelId);
-        await fixture.Database.AddVideoAsync(channelId, stored, "Stored before", DateTimeOffset.UtcNow.AddDays(-2));
-        fixture.YouTube.Hub.Accept(channelId, leaseSeconds);
-
-        Assert.Single(await LatestAsync(channelId));
-        await TestCatalog.EventuallyAsync(
-            async () => fixture.YouTube.Hub.IsSubscribed(channelId)
-                        && await fixture.Database.ScalarAsync<bool>(
-                            "SELECT lease_expires_at IS NOT NULL FROM websub_subscriptions WHERE channel_id = $1", channelId),
-            TimeSpan.FromSeconds(20), "the channel read is subscribed and the hub has verified it");
-        return (channelId, stored);
     }
 
     private async Task PushAndWaitAsync(string channelId, FakeVideo video, DateTimeOffset updated, string expectedTitle)

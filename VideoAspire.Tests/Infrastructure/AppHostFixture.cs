@@ -115,6 +115,27 @@ public class AppHostFixture : IAsyncLifetime
         Redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
     }
 
+    /// <summary>
+    /// A stored channel (one video, two days old) that the hub will verify, read once so the Worker subscribes it; returns
+    /// when the subscription is verified on both sides.
+    /// </summary>
+    public async Task<(string ChannelId, string StoredVideoId)> SubscribedChannelAsync(int leaseSeconds = 432_000)
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var stored = TestCatalog.NewVideoId();
+        await Database.AddChannelAsync(channelId);
+        await Database.AddVideoAsync(channelId, stored, "Stored before", DateTimeOffset.UtcNow.AddDays(-2));
+        YouTube.Hub.Accept(channelId, leaseSeconds);
+
+        Assert.Single(await ReadVideosAsync($"/videos?channel_id={channelId}", channelId));
+        await TestCatalog.EventuallyAsync(
+            async () => YouTube.Hub.IsSubscribed(channelId)
+                        && await Database.ScalarAsync<bool>(
+                            "SELECT lease_expires_at IS NOT NULL FROM websub_subscriptions WHERE channel_id = $1", channelId),
+            TimeSpan.FromSeconds(20), "the channel read is subscribed and the hub has verified it");
+        return (channelId, stored);
+    }
+
     /// <summary>GETs a read path with the shared read token, expects 200, and returns the channel's videos.</summary>
     public async Task<List<System.Text.Json.JsonElement>> ReadVideosAsync(string path, string channelId)
     {

@@ -54,11 +54,7 @@ public sealed partial class WebSubSubscriptionJob(
             if (await hub.RequestAsync(WebSubSubscription.Subscribe, due.ChannelId, cancellationToken))
             {
                 subscribed++;
-                if (renewal)
-                {
-                    renewed++;
-                    CatalogTelemetry.WebSubLeaseRenewals.Add(1);
-                }
+                renewed += renewal ? 1 : 0;
             }
         }
 
@@ -79,6 +75,7 @@ public sealed partial class WebSubSubscriptionJob(
             .Where(s => s.Mode == WebSubSubscription.Unsubscribe && s.RequestedAt < retryBefore && (s.LeaseExpiresAt == null || s.LeaseExpiresAt < now))
             .ExecuteDeleteAsync(cancellationToken);
 
+        CatalogTelemetry.WebSubLeaseRenewals.Add(renewed); // also when 0: the series exists from the first run
         var active = await db.WebSubSubscriptions.CountAsync(s => s.Mode == WebSubSubscription.Subscribe && s.LeaseExpiresAt > now, cancellationToken);
         CatalogTelemetry.ReportActiveWebSubSubscriptions(active);
         activity?.SetTag("videoaspire.websub.active", active);

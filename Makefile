@@ -50,8 +50,8 @@ benchmark-handoff: deps-benchmark
 benchmark-db: deps-benchmark
 	./scripts/benchmark-db.sh
 
-## Bounded mixed load against a running instance (start `make run` first); prints throughput, percentiles, errors.
-stress-test: deps-benchmark
+## Simulated users (USERS, SPAWN_RATE, DURATION) against a running instance (`make run` first): live view, HTML report.
+stress-test:
 	./scripts/stress-test.sh
 
 ## Forgets the local Redis/PostgreSQL data (the demo data is loaded again on the next run).

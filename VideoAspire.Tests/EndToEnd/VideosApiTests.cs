@@ -144,6 +144,8 @@ public sealed class VideosApiTests(AppHostFixture fixture)
 
         await GetVideosAsync($"/videos?channel_id={channelId}", channelId);
 
+        // The fill is sent without waiting for Redis (it must not add a round trip to the answer): it lands just after.
+        await TestCatalog.EventuallyAsync(() => redis.KeyExistsAsync(key), TimeSpan.FromSeconds(2), "the latest-five entry is written");
         var ttl = await redis.KeyTimeToLiveAsync(key);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));

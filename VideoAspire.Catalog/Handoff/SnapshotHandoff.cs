@@ -138,19 +138,28 @@ public sealed class SnapshotHandoff
         await Database.HashIncrementAsync(DeliveriesKey, messageId);
 
     /// <summary>
-    /// Moves an entry that can never be persisted to the dead-letter stream, with the reason, in one transaction with its
+    /// Moves an entry that can never be persisted to the dead-letter stream, with the reason, atomically with its
     /// removal from the hand-off: kept for an operator to inspect and replay, never blocking the entries behind it.
+    /// Only while the entry is still pending: two Workers holding it at once (one claimed it from the other, which was
+    /// slow, not dead) move it once.
     /// </summary>
     public async Task DeadLetterAsync(HandoffMessage message, string reason)
     {
-        var transaction = Database.CreateTransaction();
-        _ = transaction.StreamAddAsync(DeadLetterKey, DeadLetterFields(message.Fields, reason, message.Id),
-            maxLength: DeadLetterMaxLength, useApproximateMaxLength: true);
-        _ = transaction.StreamAcknowledgeAsync(StreamKey, ConsumerGroup, message.Id);
-        _ = transaction.StreamDeleteAsync(StreamKey, [message.Id]);
-        _ = transaction.HashDeleteAsync(DeliveriesKey, message.Id);
-        await transaction.ExecuteAsync();
-        CatalogTelemetry.HandoffDeadLettered.Add(1);
+        var fields = DeadLetterFields(message.Fields, reason, message.Id)
+            .SelectMany(field => new[] { field.Name, field.Value }).ToArray();
+        var moved = (long)await Database.ScriptEvaluateAsync("""
+            if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+              return 0
+            end
+            redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
+            redis.call('XDEL', KEYS[1], ARGV[2])
+            redis.call('HDEL', KEYS[3], ARGV[2])
+            return 1
+            """, [StreamKey, DeadLetterKey, DeliveriesKey], [ConsumerGroup, message.Id, DeadLetterMaxLength, .. fields]);
+        if (moved == 1)
+        {
+            CatalogTelemetry.HandoffDeadLettered.Add(1);
+        }
     }
 
     /// <summary>The same for a snapshot that never was in the stream (the Api's in-process fallback); throws when Redis cannot take it.</summary>

@@ -406,6 +406,28 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task An_entry_several_consumers_hold_at_once_is_dead_lettered_once()
+    {
+        var redis = fixture.Redis.GetDatabase();
+        var handoff = new SnapshotHandoff(fixture.Redis, TimeProvider.System);
+        await handoff.EnsureConsumerGroupAsync();
+        var id = (string)(await redis.StreamAddAsync(SnapshotHandoff.StreamKey, "snapshot", "{unreadable"))!;
+        // This test as a third consumer holding the entry (taking it over if a Worker already read it), racing both
+        // Workers: as when one claims an entry from a slow other that then finishes too.
+        await redis.StreamClaimAsync(SnapshotHandoff.StreamKey, SnapshotHandoff.ConsumerGroup, "racing-consumer", 0, [id]);
+        var message = new HandoffMessage(id, null, "unreadable", DateTimeOffset.UtcNow, null,
+            [new StackExchange.Redis.NameValueEntry("snapshot", "{unreadable")]);
+
+        await Task.WhenAll(handoff.DeadLetterAsync(message, "unreadable"), handoff.DeadLetterAsync(message, "unreadable"));
+
+        await TestCatalog.EventuallyAsync(async () => (await redis.StreamRangeAsync(SnapshotHandoff.StreamKey, id, id)).Length == 0,
+            TimeSpan.FromSeconds(30), "the entry leaves the hand-off");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // whoever else held it has had its turn
+        var dead = await redis.StreamRangeAsync(SnapshotHandoff.DeadLetterKey, messageOrder: StackExchange.Redis.Order.Descending, count: 200);
+        Assert.Single(dead, e => (string?)e["dead_lettered_from"] == id);
+    }
+
+    [Fact]
     public async Task A_hand_off_entry_failing_transiently_is_kept_and_retried_not_dead_lettered()
     {
         var channelId = TestCatalog.NewChannelId();

@@ -46,7 +46,7 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
             .Where(e => e.Name is not null && e.Scope is not null)
             .ToDictionary(e => e.Name!, e => e.Scope!);
 
-        var operations = document.Paths?.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []) ?? [];
+        var operations = document.Operations();
         foreach (var operation in operations)
         {
             if (operation.OperationId is null || !scopes.TryGetValue(operation.OperationId, out var scope))

@@ -50,7 +50,7 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
             new() { Name = "Channels", Description = "Writes (scope `videos:write`): how another process keeps the catalogue current." },
         };
 
-        foreach (var operation in document.Paths?.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []) ?? [])
+        foreach (var operation in document.Operations())
         {
             foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
             {
@@ -130,7 +130,7 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
             }
         }
 
-        foreach (var operation in document.Paths?.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []) ?? [])
+        foreach (var operation in document.Operations())
         {
             if (operation.OperationId is { } id && RequestExamples.TryGetValue(id, out var json)
                 && operation.RequestBody?.Content?.TryGetValue("application/json", out var media) == true)

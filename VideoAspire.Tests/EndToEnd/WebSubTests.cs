@@ -165,6 +165,27 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_denial_from_the_hub_ends_the_lease_and_polling_takes_over()
+    {
+        var (channelId, _) = await fixture.SubscribedChannelAsync();
+        using var hub = new HttpClient { BaseAddress = fixture.Api.BaseAddress };
+        var topic = Uri.EscapeDataString("https://www.youtube.com/xml/feeds/videos.xml?channel_id=" + channelId);
+
+        var deniedAt = DateTimeOffset.UtcNow;
+        using var denied = await hub.GetAsync($"/websub/youtube?hub.mode=denied&hub.topic={topic}&hub.reason=unauthorized");
+        using var stranger = await hub.GetAsync($"/websub/youtube?hub.mode=denied&hub.topic={Uri.EscapeDataString(
+            "https://www.youtube.com/xml/feeds/videos.xml?channel_id=" + TestCatalog.NewChannelId())}");
+
+        Assert.Equal(HttpStatusCode.OK, denied.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode); // not a topic we asked about
+        // No live lease: the refresh polls the channel again, and the Worker asks the hub again after PendingTimeout (which
+        // may already have happened: then the lease is a new one, verified after the denial).
+        Assert.True(await fixture.Database.ScalarAsync<bool>(
+            "SELECT lease_expires_at IS NULL OR verified_at >= $2 FROM websub_subscriptions WHERE channel_id = $1", channelId, deniedAt),
+            "the denial ended the lease");
+    }
+
+    [Fact]
     public async Task A_lease_about_to_expire_is_renewed()
     {
         // A lease of 60 s is inside the renewal margin (YouTube:WebSub:RenewBefore is 2 min in the tests).

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using System.Xml;
 using System.Xml.Linq;
 using VideoAspire.Catalog.YouTube;
+using static VideoAspire.Catalog.YouTube.YouTubeAtom;
 
 namespace VideoAspire.Catalog.WebSub;
 
@@ -18,10 +19,6 @@ public sealed record PushedDeletion(string ChannelId, string VideoId, DateTimeOf
 /// </summary>
 public sealed partial record WebSubNotification(IReadOnlyList<PushedVideo> Videos, IReadOnlyList<PushedDeletion> Deletions)
 {
-    private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
-    private static readonly XNamespace Yt = "http://www.youtube.com/xml/schemas/2015";
-    private static readonly XNamespace Tombstones = "http://purl.org/atompub/tombstones/1.0";
-
     /// <summary>Channel id from the topic URL of the feed, when no element names it.</summary>
     private const string ChannelUriPrefix = "https://www.youtube.com/channel/";
 
@@ -32,14 +29,8 @@ public sealed partial record WebSubNotification(IReadOnlyList<PushedVideo> Video
     /// <exception cref="XmlException">The body is not a well-formed document (or carries a DTD).</exception>
     public static WebSubNotification Parse(ReadOnlyMemory<byte> body)
     {
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersInDocument = body.Length * 4L + 1024,
-        };
         using var stream = new MemoryStream(body.ToArray(), writable: false);
-        using var reader = XmlReader.Create(stream, settings);
+        using var reader = XmlReader.Create(stream, YouTubeAtom.ReaderSettings(body.Length * 4L + 1024));
         var root = XDocument.Load(reader).Root ?? throw new XmlException("Empty document.");
 
         var videos = root.Elements(Atom + "entry").Select(entry =>

@@ -17,17 +17,8 @@ public sealed partial class YouTubeFeedClient(HttpClient http, IOptions<YouTubeO
     /// <summary>A real feed is ~30 KB (15 entries); anything far larger is not one.</summary>
     private const int MaxFeedBytes = 4_000_000;
 
-    private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
-    private static readonly XNamespace Yt = "http://www.youtube.com/xml/schemas/2015";
-
-    private static readonly XmlReaderSettings ReaderSettings = new()
-    {
-        // Upstream content is untrusted: no DTDs (entity expansion), bounded size.
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        MaxCharactersInDocument = MaxFeedBytes,
-        Async = true,
-    };
+    // Upstream content is untrusted.
+    private static readonly XmlReaderSettings ReaderSettings = YouTubeAtom.ReaderSettings(MaxFeedBytes, async: true);
 
     public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
     {
@@ -66,15 +57,15 @@ public sealed partial class YouTubeFeedClient(HttpClient http, IOptions<YouTubeO
     internal static ChannelSnapshot Parse(string channelId, XDocument feed)
     {
         var root = feed.Root ?? throw new XmlException("Empty feed.");
-        var videos = root.Elements(Atom + "entry")
+        var videos = root.Elements(YouTubeAtom.Atom + "entry")
             .Select(entry => (
-                Id: (string?)entry.Element(Yt + "videoId"),
-                Title: (string?)entry.Element(Atom + "title"),
-                Published: DateTimeOffset.TryParse((string?)entry.Element(Atom + "published"), out var at) ? at : (DateTimeOffset?)null))
+                Id: (string?)entry.Element(YouTubeAtom.Yt + "videoId"),
+                Title: (string?)entry.Element(YouTubeAtom.Atom + "title"),
+                Published: DateTimeOffset.TryParse((string?)entry.Element(YouTubeAtom.Atom + "published"), out var at) ? at : (DateTimeOffset?)null))
             .Where(e => !string.IsNullOrEmpty(e.Id) && e.Published is not null)
             .Select(e => new FetchedVideo(e.Id!, e.Title ?? "", e.Published!.Value))
             .ToList();
-        var title = (string?)root.Element(Atom + "author")?.Element(Atom + "name") ?? (string?)root.Element(Atom + "title");
+        var title = (string?)root.Element(YouTubeAtom.Atom + "author")?.Element(YouTubeAtom.Atom + "name") ?? (string?)root.Element(YouTubeAtom.Atom + "title");
         return new ChannelSnapshot(channelId, title, videos, SourceName, DateTimeOffset.UtcNow);
     }
 

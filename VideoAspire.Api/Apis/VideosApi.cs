@@ -75,31 +75,47 @@ public static class VideosApi
 
     public static Task<IResult> GetLatestVideos(
         [FromQuery(Name = "channel_id")] string[]? channelIds,
+        [FromQuery] string? kind,
         [FromQuery] bool? wait,
         HttpContext httpContext,
         LatestVideosReader reader,
         IServiceScopeFactory scopeFactory,
-        CancellationToken cancellationToken) => (channelIds ?? []) switch
+        CancellationToken cancellationToken)
+    {
+        if (!VideoKinds.TryParse(kind, out var videoKind))
         {
-            { Length: <= 1 } one => GetOneChannelAsync(one.FirstOrDefault(), wait ?? false, httpContext, reader, cancellationToken),
+            return Task.FromResult<IResult>(TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["kind"] = [InvalidKindMessage],
+            }));
+        }
+
+        return (channelIds ?? []) switch
+        {
+            { Length: <= 1 } one => GetOneChannelAsync(one.FirstOrDefault(), videoKind, wait ?? false, httpContext, reader, cancellationToken),
             { Length: > MaxBatchSize } many => Task.FromResult<IResult>(TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["channel_id"] = [$"At most {MaxBatchSize} channel ids per request ({many.Length} given)."],
             })),
-            var many => GetManyChannelsAsync(many, wait ?? false, Caller.Of(httpContext), scopeFactory, cancellationToken),
+            var many => GetManyChannelsAsync(many, videoKind, wait ?? false, Caller.Of(httpContext), scopeFactory, cancellationToken),
         };
+    }
+
+    /// <summary>The 400's explanation of a bad <c>kind</c> (the value itself is not echoed back).</summary>
+    public static readonly string InvalidKindMessage = $"kind must be one of: {string.Join(", ", VideoKinds.Names)}.";
 
     /// <summary>One channel: its videos, or an error status with problem details.</summary>
     private static async Task<IResult> GetOneChannelAsync(
-        string? channelId, bool wait, HttpContext httpContext, LatestVideosReader reader, CancellationToken cancellationToken)
+        string? channelId, VideoKind kind, bool wait, HttpContext httpContext, LatestVideosReader reader, CancellationToken cancellationToken)
     {
         if (!ChannelId.IsValid(channelId))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
         }
 
-        var cacheRead = PrefetchedLatestVideos.Take(httpContext, channelId);
-        return await reader.GetAsync(channelId, wait, Caller.Of(httpContext), cancellationToken, cacheRead) switch
+        // The output cache's Redis lookup sent the read of the all-kinds entry with its own (a kind has its own entry).
+        var cacheRead = kind == VideoKind.All ? PrefetchedLatestVideos.Take(httpContext, channelId) : null;
+        return await reader.GetAsync(channelId, kind, wait, Caller.Of(httpContext), cancellationToken, cacheRead) switch
         {
             // The common case serializes straight from the typed model: no intermediate JSON tree.
             VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
@@ -115,7 +131,7 @@ public static class VideosApi
     /// for everyone else.
     /// </summary>
     private static async Task<IResult> GetManyChannelsAsync(
-        string[] channelIds, bool wait, Caller caller, IServiceScopeFactory scopeFactory, CancellationToken cancellationToken)
+        string[] channelIds, VideoKind kind, bool wait, Caller caller, IServiceScopeFactory scopeFactory, CancellationToken cancellationToken)
     {
         var distinct = channelIds.Distinct(StringComparer.Ordinal).ToArray();
         var entries = new JsonNode[distinct.Length];
@@ -139,7 +155,7 @@ public static class VideosApi
             }
 
             await using var scope = scopeFactory.CreateAsyncScope();
-            var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, wait, caller, token);
+            var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, kind, wait, caller, token);
             return lookup is VideosLookup.Found(var videos)
                 ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
                 : Describe(id, lookup).ToJson();

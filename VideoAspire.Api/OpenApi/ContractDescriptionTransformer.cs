@@ -86,6 +86,18 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
                 parameter.Schema = ChannelIdSchema();
                 parameter.Example = "UC_x5XG1OV2P6uZZ5FSM9Ttw";
                 break;
+            case "kind":
+                parameter.Description = "Which uploads: `videos` (long-form only), `shorts`, `live` (live streams), or `all` " +
+                                        "(the default: every upload). Each kind is read from YouTube's own playlist of that " +
+                                        "kind; a channel with none of a kind answers `[]`. Any other value is a 400.";
+                parameter.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Enum = [.. VideoKinds.Names.Select(name => JsonValue.Create(name)!)],
+                    Default = JsonValue.Create(VideoKind.All.Name()),
+                };
+                parameter.Example = JsonValue.Create(VideoKind.Shorts.Name());
+                break;
             case "wait":
                 parameter.Description = "For a channel never seen before: wait for YouTube's answer (200 or 404) rather than " +
                                         "receive 202 while it is fetched. Default `false`.";

@@ -6,8 +6,8 @@ using VideoAspire.Catalog.Caching;
 namespace VideoAspire.Api.Videos;
 
 /// <summary>
-/// Output caching for channel reads: one entry per channel_id, tagged with the channel so that a change
-/// to its videos evicts it. Only successful answers to well-formed ids are stored.
+/// Output caching for channel reads: one entry per channel_id and kind, tagged with the channel so that a change
+/// to its videos evicts every kind of it. Only successful answers to well-formed ids and kinds are stored.
 /// </summary>
 /// <remarks>
 /// Unlike the default policy, requests with an Authorization header are cached too: the answer does not depend on
@@ -20,11 +20,14 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
 
     private const string QueryKey = "channel_id";
 
+    private const string KindKey = "kind";
+
     /// <summary>How the framework's storage key of a response stored by this policy ends: the varied-by query value.</summary>
     private const string StorageKeySuffix = "\x1e" + QueryKey + "=";
 
     /// <summary>
-    /// The channel a storage key of this policy is about. False for any other key (and, should the framework ever
+    /// The channel a storage key of this policy is about, for its all-kinds answer. False for any other key (a kind's
+    /// answer included) (and, should the framework ever
     /// change its key format, for every key: the caller then just does without what it wanted the id for).
     /// </summary>
     public static bool TryGetChannelId(string storageKey, out string channelId)
@@ -44,9 +47,13 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
     {
         var request = context.HttpContext.Request;
         var channelIds = request.Query[QueryKey];
+        var kinds = request.Query[KindKey];
+        var kind = VideoKind.All;
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && channelIds.Count == 1
-            && ChannelId.IsValid(channelIds[0]);
+            && ChannelId.IsValid(channelIds[0])
+            && kinds.Count <= 1
+            && VideoKinds.TryParse(kinds.FirstOrDefault(), out kind);
 
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = cacheable;
@@ -59,6 +66,12 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         if (cacheable)
         {
             context.Tags.Add(CacheKeys.ChannelTag(channelIds[0]!));
+            // By the parsed kind, not the raw query value: "Shorts" and "shorts" share an entry. Without one (or with
+            // kind=all) the key is the one it always was.
+            if (kind != VideoKind.All)
+            {
+                context.CacheVaryByRules.VaryByValues[KindKey] = kind.Name();
+            }
         }
 
         return ValueTask.CompletedTask;

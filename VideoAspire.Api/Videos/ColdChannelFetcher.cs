@@ -11,10 +11,10 @@ using VideoAspire.Catalog.YouTube;
 namespace VideoAspire.Api.Videos;
 
 /// <summary>
-/// Fetches channels nobody has asked about before, once: concurrent callers on this instance share one fetch
-/// (an in-memory single flight), callers on other instances wait for the instance holding the Redis fetch lock and
-/// read its result from the latest-five cache, or from PostgreSQL once the Worker has stored it. "Does not exist" answers are remembered briefly so a flood of bogus
-/// ids cannot spend the quota.
+/// Fetches channels (or a kind of one) nobody has asked about before, once: concurrent callers on this instance share
+/// one fetch per channel and kind (an in-memory single flight), callers on other instances wait for the instance holding
+/// the Redis fetch lock and read its result from the latest-five cache, or from PostgreSQL once the Worker has stored it.
+/// "Does not exist" answers are remembered briefly so a flood of bogus ids cannot spend the quota.
 /// </summary>
 public sealed partial class ColdChannelFetcher(
     IServiceScopeFactory scopeFactory,
@@ -27,7 +27,7 @@ public sealed partial class ColdChannelFetcher(
     IOptions<YouTubeOptions> options,
     ILogger<ColdChannelFetcher> logger)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<VideosLookup>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string ChannelId, VideoKind Kind), Lazy<Task<VideosLookup>>> _inFlight = new();
 
     /// <summary>
     /// How long a fetch may run, and so how long its Redis lock lives and another instance waits for it before
@@ -38,55 +38,64 @@ public sealed partial class ColdChannelFetcher(
     /// <param name="wait">Wait for YouTube however long it takes (bounded by the source timeouts) instead of
     /// answering <see cref="VideosLookup.Pending"/> after <see cref="YouTubeOptions.RequestBudget"/>.</param>
     /// <param name="caller">Whose cold-lookup allowance a new fetch is counted against (joining one in flight is free).</param>
-    public async Task<VideosLookup> FetchAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken)
+    /// <param name="storedOfKind">For a stored channel whose <paramref name="kind"/> is to be read again: what PostgreSQL
+    /// has of that kind. Only the kind's playlist is read, and these videos are the answer whenever YouTube cannot give one.</param>
+    public async Task<VideosLookup> FetchAsync(string channelId, VideoKind kind, bool wait, Caller caller, CancellationToken cancellationToken,
+        IReadOnlyList<LatestVideo>? storedOfKind = null)
     {
-        if (await unknownChannels.ContainsAsync(channelId))
+        // What is stored of a kind stands in for YouTube's answer only if there is something (an empty list may just
+        // mean the kind was never read).
+        var fallback = storedOfKind is { Count: > 0 } ? new VideosLookup.Found(storedOfKind) : null;
+        if (storedOfKind is null && await unknownChannels.ContainsAsync(channelId, kind))
         {
             return new VideosLookup.NotFound();
         }
 
-        if (!_inFlight.TryGetValue(channelId, out var flight))
+        if (!_inFlight.TryGetValue((channelId, kind), out var flight))
         {
             if (await coldLookups.TryAcquireAsync(caller) is { } retryAfter)
             {
-                return new VideosLookup.Throttled(retryAfter);
+                return fallback ?? (VideosLookup)new VideosLookup.Throttled(retryAfter);
             }
 
-            flight = _inFlight.GetOrAdd(channelId, id => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(id)));
+            flight = _inFlight.GetOrAdd((channelId, kind),
+                key => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(key.ChannelId, key.Kind, storedOfKind is not null, fallback)));
         }
 
         // A caller that gives up stops waiting; the shared fetch carries on for the others (and for the cache).
         var fetch = flight.Value;
         if (!wait && await Task.WhenAny(fetch, Task.Delay(options.Value.RequestBudget, cancellationToken)) != fetch)
         {
-            return new VideosLookup.Pending();
+            return fallback ?? (VideosLookup)new VideosLookup.Pending();
         }
 
         return await fetch.WaitAsync(cancellationToken);
     }
 
-    /// <summary>One fetch per channel at a time; the next request after it ends starts afresh.</summary>
-    private async Task<VideosLookup> RunFlightAsync(string channelId)
+    /// <summary>One fetch per channel and kind at a time; the next request after it ends starts afresh.</summary>
+    private async Task<VideosLookup> RunFlightAsync(string channelId, VideoKind kind, bool channelStored, VideosLookup.Found? fallback)
     {
         try
         {
-            return await FetchOnceAsync(channelId);
+            return await FetchOnceAsync(channelId, kind, channelStored, fallback);
         }
         finally
         {
-            _inFlight.TryRemove(channelId, out _);
+            _inFlight.TryRemove((channelId, kind), out _);
         }
     }
 
-    private async Task<VideosLookup> FetchOnceAsync(string channelId)
+    private async Task<VideosLookup> FetchOnceAsync(string channelId, VideoKind kind, bool channelStored, VideosLookup.Found? fallback)
     {
         await Task.Yield(); // run outside the first caller's synchronous context
-        var lockToken = await fetchLock.TryAcquireAsync(channelId, FetchBudget);
+        var lockToken = await fetchLock.TryAcquireAsync(channelId, kind, FetchBudget);
         try
         {
             // Another instance may have finished this very fetch between our cache miss and now: look once more, in
             // the cache and then in the database (the Worker drops the cache entry once it has stored the fetch).
-            if ((lockToken is not null ? await CachedResultAsync(channelId) ?? await StoredResultAsync(channelId) : await WaitForPeerAsync(channelId)) is { } known)
+            if ((lockToken is not null
+                    ? await CachedResultAsync(channelId, kind) ?? await StoredResultAsync(channelId, kind)
+                    : await WaitForPeerAsync(channelId, kind)) is { } known)
             {
                 return known;
             }
@@ -99,28 +108,38 @@ public sealed partial class ColdChannelFetcher(
             FetchResult result;
             try
             {
-                result = await source.FetchAsync(channelId, budget.Token);
+                result = await source.FetchAsync(channelId, budget.Token, kind, channelStored);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {
                 LogFetchAbandoned(channelId, FetchBudget.TotalSeconds);
-                return new VideosLookup.Unavailable($"fetch abandoned after {FetchBudget.TotalSeconds:F0} s");
+                return fallback ?? (VideosLookup)new VideosLookup.Unavailable($"fetch abandoned after {FetchBudget.TotalSeconds:F0} s");
             }
 
             switch (result)
             {
+                case FetchResult.Found { KindPlaylistMissing: true } when fallback is not null:
+                    // Videos of this kind were listed in its playlist before, and now YouTube says there is no such
+                    // playlist: the unpublished scheme may have stopped working. Not served as "none".
+                    CatalogTelemetry.KindPlaylists.Add(1,
+                        new KeyValuePair<string, object?>("kind", kind.Name()), new KeyValuePair<string, object?>("outcome", "vanished"));
+                    LogKindPlaylistVanished(channelId, kind, kind.PlaylistId(channelId));
+                    // Cached like an answer: asked again once the entry expires, not on every read meanwhile.
+                    await cache.SetFetchedAsync(channelId, fallback.Videos, kind);
+                    return fallback;
+
                 case FetchResult.Found(var snapshot):
-                    var latest = snapshot.Latest();
-                    await cache.SetFetchedAsync(channelId, latest);
+                    var latest = snapshot.Latest(kind);
+                    await cache.SetFetchedAsync(channelId, latest, kind);
                     await persistence.HandOffAsync(snapshot);
                     return new VideosLookup.Found(latest);
 
                 case FetchResult.NotFound:
-                    await unknownChannels.AddAsync(channelId);
+                    await unknownChannels.AddAsync(channelId, kind);
                     return new VideosLookup.NotFound();
 
                 case FetchResult.Unavailable(var reason):
-                    return new VideosLookup.Unavailable(reason);
+                    return fallback ?? (VideosLookup)new VideosLookup.Unavailable(reason);
 
                 default:
                     throw new InvalidOperationException("Unexpected fetch result.");
@@ -130,21 +149,21 @@ public sealed partial class ColdChannelFetcher(
         {
             if (lockToken is not null)
             {
-                await fetchLock.ReleaseAsync(channelId, lockToken);
+                await fetchLock.ReleaseAsync(channelId, kind, lockToken);
             }
         }
     }
 
     /// <summary>Another instance is fetching: its answer lands in the latest-five cache or the negative cache.</summary>
-    private async Task<VideosLookup?> WaitForPeerAsync(string channelId)
+    private async Task<VideosLookup?> WaitForPeerAsync(string channelId, VideoKind kind)
     {
         LogWaitingForPeer(channelId);
         var deadline = DateTime.UtcNow + FetchBudget;
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
-            var lockHeld = await fetchLock.IsHeldAsync(channelId);
-            if (await CachedResultAsync(channelId) is { } result)
+            var lockHeld = await fetchLock.IsHeldAsync(channelId, kind);
+            if (await CachedResultAsync(channelId, kind) is { } result)
             {
                 return result;
             }
@@ -153,23 +172,23 @@ public sealed partial class ColdChannelFetcher(
             {
                 // The peer finished: its answer may already be stored (and its cache entry dropped by the Worker). If
                 // not, it finished without one (YouTube unavailable) or died: try ourselves.
-                return await StoredResultAsync(channelId);
+                return await StoredResultAsync(channelId, kind);
             }
         }
 
         return null;
     }
 
-    private async Task<VideosLookup?> CachedResultAsync(string channelId) =>
-        await cache.GetAsync(channelId) is { } videos ? new VideosLookup.Found(videos)
-        : await unknownChannels.ContainsAsync(channelId) ? new VideosLookup.NotFound()
+    private async Task<VideosLookup?> CachedResultAsync(string channelId, VideoKind kind) =>
+        await cache.GetAsync(channelId, kind: kind) is { } videos ? new VideosLookup.Found(videos)
+        : await unknownChannels.ContainsAsync(channelId, kind) ? new VideosLookup.NotFound()
         : null;
 
-    /// <summary>The channel as PostgreSQL has it now, if stored (null when unknown there, or unreachable within the budget).</summary>
-    private async Task<VideosLookup?> StoredResultAsync(string channelId) =>
-        await database.ReadAsync(channelId, CancellationToken.None) switch
+    /// <summary>The channel as PostgreSQL has it now, if stored with the kind read (null when not, or unreachable within the budget).</summary>
+    private async Task<VideosLookup?> StoredResultAsync(string channelId, VideoKind kind) =>
+        await database.ReadAsync(channelId, kind, CancellationToken.None) switch
         {
-            { State: ChannelState.Stored, Videos: var videos } => new VideosLookup.Found(videos),
+            { State: ChannelState.Stored, KindFetched: true, Videos: var videos } => new VideosLookup.Found(videos),
             { State: ChannelState.Deleted } => new VideosLookup.Deleted(),
             _ => null,
         };
@@ -179,4 +198,8 @@ public sealed partial class ColdChannelFetcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Another instance is fetching {ChannelId}; waiting for its result")]
     private partial void LogWaitingForPeer(string channelId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "YouTube says {ChannelId} has no {Kind} playlist ({PlaylistId}) although it listed videos there before: the per-kind playlists may have stopped working; serving the stored ones")]
+    private partial void LogKindPlaylistVanished(string channelId, VideoKind kind, string playlistId);
 }

@@ -8,7 +8,7 @@ namespace VideoAspire.Api.Videos;
 
 /// <summary>
 /// The read path: Redis latest-five entry, else PostgreSQL (then fill Redis), else YouTube (answered at once,
-/// persisted asynchronously).
+/// persisted asynchronously). Each kind has its own entry and its own answer at every step.
 /// </summary>
 public sealed class LatestVideosReader(
     LatestVideosCache cache,
@@ -18,34 +18,39 @@ public sealed class LatestVideosReader(
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
     /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<see cref="PrefetchedLatestVideos"/>).</param>
-    public async Task<VideosLookup> GetAsync(string channelId, bool wait, Caller caller, CancellationToken cancellationToken,
+    public async Task<VideosLookup> GetAsync(string channelId, VideoKind kind, bool wait, Caller caller, CancellationToken cancellationToken,
         Task<RedisValue>? cacheRead = null)
     {
-        var videos = await cache.GetAsync(channelId, cacheRead);
+        var videos = await cache.GetAsync(channelId, cacheRead, kind);
         if (videos is null)
         {
-            var stored = await database.ReadAsync(channelId, cancellationToken);
-            switch (stored?.State)
+            var stored = await database.ReadAsync(channelId, kind, cancellationToken);
+            switch (stored)
             {
-                case ChannelState.Deleted:
+                case { State: ChannelState.Deleted }:
                     return new VideosLookup.Deleted(); // deleted here on purpose: not fetched back from YouTube
-                case ChannelState.Stored:
+                case { State: ChannelState.Stored, KindFetched: true }:
                     videos = stored.Value.Videos;
                     if (stored.Value.FromReplica)
                     {
                         // A replica's answer may predate a write made since: it must not replace the writer's.
-                        await cache.SetUnlessWrittenRecentlyAsync(channelId, videos);
+                        await cache.SetUnlessWrittenRecentlyAsync(channelId, videos, kind);
                     }
                     else
                     {
-                        await cache.SetAsync(channelId, videos);
+                        await cache.SetAsync(channelId, videos, kind);
                     }
 
                     break;
+                case { State: ChannelState.Stored }:
+                    // A kind not read since the channel's last new upload: its playlist, and what is stored of it if
+                    // YouTube cannot answer now.
+                    accessTracker.RecordAccess(channelId);
+                    return await coldFetcher.FetchAsync(channelId, kind, wait, caller, cancellationToken, storedOfKind: stored.Value.Videos);
                 default:
                     // Known nowhere yet, or the database is down: YouTube decides (the row, and its last_accessed_at,
                     // arrive with the hand-off).
-                    return await coldFetcher.FetchAsync(channelId, wait, caller, cancellationToken);
+                    return await coldFetcher.FetchAsync(channelId, kind, wait, caller, cancellationToken);
             }
         }
 

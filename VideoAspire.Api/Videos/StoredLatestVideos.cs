@@ -23,18 +23,19 @@ public sealed partial class StoredLatestVideos(
     ILogger<StoredLatestVideos> logger)
 {
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
-    public async Task<StoredChannel?> ReadAsync(string channelId, CancellationToken cancellationToken)
+    public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken)
     {
         var fromReplica = !ReferenceEquals(replica, primary) && !await cache.WrittenRecentlyAsync(channelId);
         var database = fromReplica ? replica : primary;
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);
+        activity?.SetTag("videoaspire.kind", kind.Name());
         var started = Stopwatch.GetTimestamp();
 
         StoredChannel stored;
         // Bounded by no longer waiting, not by cancelling (see AddLatestVideosDataSource): a read PostgreSQL does not
         // answer within the budget is left to finish on its own, and the caller fails over at once.
-        var read = database.GetLatestVideosAsync(channelId, CancellationToken.None);
+        var read = database.GetLatestVideosAsync(channelId, CancellationToken.None, kind);
         try
         {
             stored = await read.WaitAsync(options.Value.DatabaseBudget, cancellationToken);
@@ -51,12 +52,12 @@ public sealed partial class StoredLatestVideos(
         CatalogTelemetry.DatabaseQueries.Add(1);
         activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
         activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
-        LogDatabaseRead(channelId, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogDatabaseRead(channelId, kind, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return stored with { FromReplica = fromReplica };
     }
 
     // Debug: one line per request would cost more than the read itself (spans and metrics still record every read).
     [LoggerMessage(Level = LogLevel.Debug,
-        Message = "Read latest videos of {ChannelId} from PostgreSQL: {ChannelState}, {VideoCount} videos in {ElapsedMilliseconds:F1} ms")]
-    private partial void LogDatabaseRead(string channelId, ChannelState channelState, int videoCount, double elapsedMilliseconds);
+        Message = "Read latest videos of {ChannelId} ({Kind}) from PostgreSQL: {ChannelState}, {VideoCount} videos in {ElapsedMilliseconds:F1} ms")]
+    private partial void LogDatabaseRead(string channelId, VideoKind kind, ChannelState channelState, int videoCount, double elapsedMilliseconds);
 }

@@ -11,12 +11,12 @@ namespace VideoAspire.Catalog.Caching;
 public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
 {
     /// <returns>A token to release the lock with, or null when another instance holds it.</returns>
-    public async Task<string?> TryAcquireAsync(string channelId, TimeSpan expiry)
+    public async Task<string?> TryAcquireAsync(string channelId, VideoKind kind, TimeSpan expiry)
     {
         var token = Guid.NewGuid().ToString("N");
         try
         {
-            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId), token, expiry, When.NotExists) ? token : null;
+            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId, kind), token, expiry, When.NotExists) ? token : null;
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
@@ -26,11 +26,11 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
     }
 
     /// <summary>False also when Redis cannot say: the caller then stops waiting for a holder it cannot see.</summary>
-    public async Task<bool> IsHeldAsync(string channelId)
+    public async Task<bool> IsHeldAsync(string channelId, VideoKind kind)
     {
         try
         {
-            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.FetchLock(channelId));
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.FetchLock(channelId, kind));
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
@@ -38,14 +38,14 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
         }
     }
 
-    public async Task ReleaseAsync(string channelId, string token)
+    public async Task ReleaseAsync(string channelId, VideoKind kind, string token)
     {
         try
         {
             // Only our own lock: if it expired and another instance took it, leave theirs alone.
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-                [CacheKeys.FetchLock(channelId)], [token]);
+                [CacheKeys.FetchLock(channelId, kind)], [token]);
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {

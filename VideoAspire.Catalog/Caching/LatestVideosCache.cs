@@ -44,27 +44,29 @@ public sealed partial class LatestVideosCache(
         return read;
     }
 
-    /// <param name="started">A read sent earlier by <see cref="BeginGet"/>; without one, the read is sent now.</param>
-    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, Task<RedisValue>? started = null)
+    /// <param name="started">A read sent earlier by <see cref="BeginGet"/> (of the <see cref="VideoKind.All"/> entry);
+    /// without one, the read is sent now.</param>
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, Task<RedisValue>? started = null, VideoKind kind = VideoKind.All)
     {
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
         activity?.SetTag("videoaspire.channel_id", channelId);
         activity?.SetTag("videoaspire.prefetched", started is not null);
+        activity?.SetTag("videoaspire.kind", kind.Name());
         try
         {
-            var videos = Parse(await (started ?? redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId))));
+            var videos = Parse(await (started ?? redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId, kind))));
             outages.Redis.Succeeded();
             activity?.SetTag("cache.hit", videos is not null);
             if (videos is null)
             {
                 CatalogTelemetry.CacheMisses.Add(1);
-                LogCacheMiss(channelId);
+                LogCacheMiss(channelId, kind);
             }
             else
             {
                 CatalogTelemetry.CacheHits.Add(1);
-                LogCacheHit(channelId);
+                LogCacheHit(channelId, kind);
             }
 
             return videos;
@@ -79,7 +81,7 @@ public sealed partial class LatestVideosCache(
         }
     }
 
-    public async Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos)
+    public async Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All)
     {
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
@@ -88,7 +90,7 @@ public sealed partial class LatestVideosCache(
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
             // Fire and forget: a cache fill must not add a round trip to the answer it caches.
-            await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId), json, options.Value.Ttl, flags: CommandFlags.FireAndForget);
+            await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId, kind), json, options.Value.Ttl, flags: CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
@@ -102,8 +104,8 @@ public sealed partial class LatestVideosCache(
     /// The fill after a read from a read replica: like <see cref="SetAsync"/>, unless the channel was written within
     /// <see cref="CacheOptions.ReadYourWritesWindow"/> (what the replica returned may predate that write).
     /// </summary>
-    public Task SetUnlessWrittenRecentlyAsync(string channelId, IReadOnlyList<LatestVideo> videos) =>
-        SetUnlessMarkedAsync(channelId, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget);
+    public Task SetUnlessWrittenRecentlyAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
+        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget);
 
     /// <summary>Whether the channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
     public async Task<bool> WrittenRecentlyAsync(string channelId)
@@ -122,18 +124,18 @@ public sealed partial class LatestVideosCache(
     /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its Redis tombstone
     /// outlives any fetch that could have started before the delete).
     /// </summary>
-    public Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos) =>
-        SetUnlessMarkedAsync(channelId, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None);
+    public Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
+        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None);
 
     /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
-    private async Task SetUnlessMarkedAsync(string channelId, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
+    private async Task SetUnlessMarkedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
     {
         try
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
-                [CacheKeys.LatestVideos(channelId), mark],
+                [CacheKeys.LatestVideos(channelId, kind), mark],
                 [json, (long)options.Value.Ttl.TotalMilliseconds], flags);
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
@@ -194,18 +196,19 @@ public sealed partial class LatestVideosCache(
         : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
 
     /// <summary>
-    /// After a write: drops the channel's latest-five entry, its negative-cache mark and its cached responses, and marks
-    /// the channel recently written (read from the primary meanwhile). False when Redis could not do all of it (the
-    /// caller records it to retry: a write never fails for a cache).
+    /// After a write: drops the channel's latest-five entries and negative-cache marks of every kind and its cached
+    /// responses (one tag for every kind), and marks the channel recently written (read from the primary meanwhile).
+    /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
     /// </summary>
     public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken)
     {
         var done = true;
         try
         {
+            // The first key is the recently-written mark; the rest go.
             await redis.GetDatabase().ScriptEvaluateAsync(
-                "redis.call('del', KEYS[1], KEYS[2]) redis.call('set', KEYS[3], '1', 'PX', ARGV[1])",
-                [CacheKeys.LatestVideos(channelId), CacheKeys.UnknownChannel(channelId), CacheKeys.RecentlyWritten(channelId)],
+                "redis.call('set', KEYS[1], '1', 'PX', ARGV[1]) redis.call('del', unpack(KEYS, 2))",
+                [CacheKeys.RecentlyWritten(channelId), .. CacheKeys.AllLatestVideos(channelId), .. CacheKeys.AllUnknownChannel(channelId)],
                 [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -236,11 +239,11 @@ public sealed partial class LatestVideosCache(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache hit for {ChannelId}")]
-    private partial void LogCacheHit(string channelId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache hit for {ChannelId} ({Kind})")]
+    private partial void LogCacheHit(string channelId, VideoKind kind);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache miss for {ChannelId}")]
-    private partial void LogCacheMiss(string channelId);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache miss for {ChannelId} ({Kind})")]
+    private partial void LogCacheMiss(string channelId, VideoKind kind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted output cache of {ChannelId}")]
     private partial void LogOutputCacheEvicted(string channelId);

@@ -6,17 +6,18 @@ namespace VideoAspire.Catalog.Caching;
 
 /// <summary>
 /// The negative cache: channels YouTube said do not exist, remembered for <see cref="YouTubeOptions.NegativeCacheTtl"/>
-/// so that a flood of bogus ids costs one upstream lookup each. A write to the channel clears it
+/// so that a flood of bogus ids costs one upstream lookup each. Per kind, like every answer: the mark is left by the
+/// fetch that found the channel missing, for the kind it was asked for. A write to the channel clears every kind's
 /// (<see cref="LatestVideosCache.InvalidateAsync"/>).
 /// </summary>
 public sealed class UnknownChannels(IConnectionMultiplexer redis, IOptions<YouTubeOptions> options)
 {
     /// <summary>False when Redis cannot say: YouTube is asked (the single flight still bounds how often).</summary>
-    public async Task<bool> ContainsAsync(string channelId)
+    public async Task<bool> ContainsAsync(string channelId, VideoKind kind = VideoKind.All)
     {
         try
         {
-            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId));
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId, kind));
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
@@ -24,11 +25,11 @@ public sealed class UnknownChannels(IConnectionMultiplexer redis, IOptions<YouTu
         }
     }
 
-    public async Task AddAsync(string channelId)
+    public async Task AddAsync(string channelId, VideoKind kind = VideoKind.All)
     {
         try
         {
-            await redis.GetDatabase().StringSetAsync(CacheKeys.UnknownChannel(channelId), 1, options.Value.NegativeCacheTtl);
+            await redis.GetDatabase().StringSetAsync(CacheKeys.UnknownChannel(channelId, kind), 1, options.Value.NegativeCacheTtl);
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {

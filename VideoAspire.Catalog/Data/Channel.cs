@@ -28,4 +28,6 @@ public sealed class Channel
     public int RefreshFailures { get; set; }
 
     public List<Video> Videos { get; set; } = [];
+
+    public List<ChannelKind> Kinds { get; set; } = [];
 }

@@ -8,8 +8,9 @@ namespace VideoAspire.Catalog.Data;
 public sealed partial class ChannelWriter
 {
     /// <summary>
-    /// Writes many snapshots fetched from YouTube (<see cref="WriteOrigin.YouTube"/>; not pushed ones, which carry
-    /// deletions and are not refreshes: <see cref="WriteAsync"/> writes those) with one statement, hence one round
+    /// Writes many snapshots fetched from YouTube's uploads playlists (<see cref="WriteOrigin.YouTube"/>; not pushed
+    /// ones, which carry deletions and are not refreshes, nor ones that read kind playlists:
+    /// <see cref="WriteAsync"/> writes those; <see cref="CanBatch"/> tells them apart) with one statement, hence one round
     /// trip and one commit, under the same rules as <see cref="WriteAsync"/>: a row changes only for a write at least as
     /// new as the one that wrote it, a deleted channel is not revived, a video never moves between channels, and every
     /// channel that changed has its cached answers evicted.
@@ -62,6 +63,10 @@ public sealed partial class ChannelWriter
 
         return outcomes;
     }
+
+    /// <summary>Whether <see cref="WriteFetchedAsync"/> can write the snapshot (a plain fetch of the channel's uploads).</summary>
+    public static bool CanBatch(ChannelSnapshot snapshot) => snapshot.IncludesUploads && !snapshot.KindPlaylists.Any()
+        && snapshot.RemovedVideoIds is not { Count: > 0 };
 
     /// <summary>Indexes of the snapshots per round, oldest snapshots first; no channel or video twice in a round.</summary>
     internal static List<List<int>> SplitIntoRounds(IReadOnlyList<ChannelSnapshot> snapshots)
@@ -142,7 +147,7 @@ public sealed partial class ChannelWriter
                   AND NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= c.source_time)
             ),
             changed AS (
-                SELECT i.channel_id FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
+                SELECT i.channel_id, v.video_id IS NULL AS inserted FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
                 WHERE v.video_id IS NULL
                    OR (v.channel_id = i.channel_id AND v.source_time <= i.source_time
                        AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
@@ -156,6 +161,12 @@ public sealed partial class ChannelWriter
                   AND (videos.title, videos.published_at, videos.source_time)
                       IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
                 RETURNING 1
+            ),
+            stale AS (
+                -- A new upload (of unknown kind) makes the kinds read before it stale: see WriteAsync.
+                DELETE FROM channel_kinds ck USING incoming_channels c
+                WHERE ck.channel_id = c.id AND ck.fetched_at < c.source_time
+                  AND EXISTS (SELECT 1 FROM changed WHERE changed.channel_id = c.id AND changed.inserted)
             )
             SELECT c.id, k.id IS NOT NULL, COALESCE(k.created, false),
                    (SELECT count(*) FROM changed WHERE changed.channel_id = c.id)::int

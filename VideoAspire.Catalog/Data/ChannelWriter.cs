@@ -73,9 +73,11 @@ public sealed partial class ChannelWriter(
         var removed = snapshot.RemovedVideoIds?.Where(VideoId.IsValid).Distinct(StringComparer.Ordinal).ToArray() ?? [];
         var channelTitle = StoredTitle.Truncate(snapshot.Title ?? "");
         var sourceTime = snapshot.FetchedAt.ToUniversalTime();
-        // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item is
-        // not a fetch of the channel's uploads: it does not count as a refresh.
-        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube && !snapshot.IsPushed ? sourceTime : null;
+        var kinds = videos.Select(v => v.Kind is { } kind and not VideoKind.All ? kind.Name() : null).ToArray();
+        var kindPlaylists = snapshot.KindPlaylists.Select(kind => kind.Name()).Distinct().ToArray();
+        // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item, or
+        // a kind playlist alone, is not a fetch of the channel's uploads: it does not count as a refresh.
+        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube && snapshot.IncludesUploads ? sourceTime : null;
         var revive = origin == WriteOrigin.Api;
 
         var strategy = db.Database.CreateExecutionStrategy();
@@ -133,30 +135,48 @@ public sealed partial class ChannelWriter(
 
             // "changed" reads the table as it was before this statement (a CTE's snapshot), so it counts what really
             // changed; the upsert applies only writes at least as new as the row's (and as its deletion), and never
-            // moves a video.
+            // moves a video. A video's kind, once known, is kept by writes that do not know it. A new video of unknown
+            // kind (an upload seen by a refresh, a push or an Api write) may belong to any kind: the kinds read before
+            // it are no longer the channel's latest ("stale"), and are asked of YouTube again when next read.
             var changed = await db.Database.SqlQuery<int>($"""
                 WITH incoming AS (
-                    SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[]) AS i(video_id, title, published_at)
+                    SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[], {kinds}::text[]) AS i(video_id, title, published_at, kind)
                     WHERE NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= {sourceTime})
                 ),
                 changed AS (
-                    SELECT i.video_id FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
+                    SELECT i.video_id, v.video_id IS NULL AND i.kind IS NULL AS unknown_kind
+                    FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
                     WHERE v.video_id IS NULL
                        OR (v.channel_id = {channelId} AND v.source_time <= {sourceTime}
-                           AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
+                           AND (v.title, v.published_at, v.kind) IS DISTINCT FROM (i.title, i.published_at, COALESCE(i.kind, v.kind)))
                 ),
                 upserted AS (
-                    INSERT INTO videos (video_id, channel_id, title, published_at, source_time)
-                    SELECT video_id, {channelId}, title, published_at, {sourceTime} FROM incoming
+                    INSERT INTO videos (video_id, channel_id, title, published_at, source_time, kind)
+                    SELECT video_id, {channelId}, title, published_at, {sourceTime}, kind FROM incoming
                     ON CONFLICT (video_id) DO UPDATE
-                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time
+                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time,
+                        kind = COALESCE(EXCLUDED.kind, videos.kind)
                     WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
-                      AND (videos.title, videos.published_at, videos.source_time)
-                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
+                      AND (videos.title, videos.published_at, videos.source_time, videos.kind)
+                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time, COALESCE(EXCLUDED.kind, videos.kind))
                     RETURNING 1
+                ),
+                stale AS (
+                    DELETE FROM channel_kinds
+                    WHERE channel_id = {channelId} AND fetched_at < {sourceTime} AND EXISTS (SELECT 1 FROM changed WHERE unknown_kind)
                 )
                 SELECT count(*)::int AS "Value" FROM changed
                 """).ToListAsync(cancellationToken);
+
+            // The kind playlists this snapshot read: their newest videos are now stored as of its source time.
+            if (kindPlaylists.Length > 0)
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO channel_kinds (channel_id, kind, fetched_at)
+                    SELECT {channelId}, unnest({kindPlaylists}::text[]), {sourceTime}
+                    ON CONFLICT (channel_id, kind) DO UPDATE SET fetched_at = GREATEST(channel_kinds.fetched_at, EXCLUDED.fetched_at)
+                    """, cancellationToken);
+            }
 
             await transaction.CommitAsync(cancellationToken);
             return new ChannelWrite.Applied(changed[0] + deleted, created is [true]);

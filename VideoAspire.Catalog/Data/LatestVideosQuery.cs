@@ -23,6 +23,21 @@ public static class LatestVideosQuery
         LIMIT {LatestVideo.Count}
         """;
 
+    // One round trip for a kind: whether the channel exists (no row: unknown; false: deleted), whether the kind's playlist
+    // was read since the channel's last new upload (its marker), and the newest videos stored of that kind (a seek on the
+    // partial ix_videos_channel_kind_latest; stale ones too: what is served when YouTube cannot be asked).
+    private static readonly string LatestOfKindSql = $"""
+        SELECT c.deleted_at IS NULL, k.fetched_at IS NOT NULL, v.video_id, v.title, v.published_at
+        FROM channels c
+        LEFT JOIN channel_kinds k ON k.channel_id = c.id AND k.kind = $2
+        LEFT JOIN LATERAL (SELECT video_id, title, published_at FROM videos
+                           WHERE channel_id = c.id AND kind = $2
+                           ORDER BY {NewestFirst}
+                           LIMIT {LatestVideo.Count}) AS v ON true
+        WHERE c.id = $1
+        ORDER BY v.published_at DESC, v.video_id DESC
+        """;
+
     // A lateral seek per channel: five index entries each. (EF Core's translation of the same LINQ numbered every row
     // of the videos table with ROW_NUMBER() and took 8 s on 20 M videos.)
     private static readonly string RecentlyAccessedSql = $"""
@@ -41,18 +56,47 @@ public static class LatestVideosQuery
     // No row: unknown. false: deleted (a tombstone).
     private const string ChannelStateSql = "SELECT deleted_at IS NULL FROM channels WHERE id = $1";
 
-    /// <summary>The channel's newest videos and whether it is stored, unknown or deleted (the Api's read path).</summary>
+    /// <summary>The channel's newest videos (of a kind) and whether it is stored, unknown or deleted (the Api's read path).</summary>
     public static async Task<StoredChannel> GetLatestVideosAsync(
-        this NpgsqlDataSource dataSource, string channelId, CancellationToken cancellationToken)
+        this NpgsqlDataSource dataSource, string channelId, CancellationToken cancellationToken, VideoKind kind = VideoKind.All)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await ReadAsync(connection, transaction: null, channelId, cancellationToken);
+        return kind == VideoKind.All
+            ? await ReadAsync(connection, transaction: null, channelId, cancellationToken)
+            : await ReadKindAsync(connection, channelId, kind, cancellationToken);
     }
 
     /// <summary>The same, on the context's connection and inside its transaction, if any (after writing).</summary>
     public static Task<StoredChannel> GetLatestVideosAsync(
         this VideosDbContext db, string channelId, CancellationToken cancellationToken) =>
         OnContextConnectionAsync(db, (connection, transaction) => ReadAsync(connection, transaction, channelId, cancellationToken), cancellationToken);
+
+    private static async Task<StoredChannel> ReadKindAsync(
+        NpgsqlConnection connection, string channelId, VideoKind kind, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(LatestOfKindSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = channelId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = kind.Name() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new(ChannelState.Unknown, []);
+        }
+
+        var state = reader.GetBoolean(0) ? ChannelState.Stored : ChannelState.Deleted;
+        var kindFetched = reader.GetBoolean(1);
+        var videos = new List<LatestVideo>(LatestVideo.Count);
+        do
+        {
+            if (!reader.IsDBNull(2))
+            {
+                videos.Add(ReadVideo(reader, first: 2));
+            }
+        }
+        while (await reader.ReadAsync(cancellationToken));
+
+        return new(state, state == ChannelState.Stored ? videos : []) { KindFetched = kindFetched };
+    }
 
     /// <summary>
     /// The newest videos of the channels read since <paramref name="since"/>, most recently read first, at most
@@ -149,6 +193,13 @@ public enum ChannelState
 /// <summary>A channel's newest videos (empty unless <see cref="ChannelState.Stored"/>).</summary>
 public readonly record struct StoredChannel(ChannelState State, IReadOnlyList<LatestVideo> Videos)
 {
+    /// <summary>
+    /// For a specific kind: its playlist was read since the channel's last new upload, so <see cref="Videos"/> is its
+    /// answer. False: YouTube must be asked for the kind, and <see cref="Videos"/> is only what is known of it so far.
+    /// (Always true for <see cref="VideoKind.All"/>: a stored channel's uploads are stored.)
+    /// </summary>
+    public bool KindFetched { get; init; } = true;
+
     /// <summary>Read from a read replica, which may lag behind the primary (and so behind a recent write).</summary>
     public bool FromReplica { get; init; }
 }

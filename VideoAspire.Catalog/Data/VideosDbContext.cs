@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace VideoAspire.Catalog.Data;
 
@@ -11,6 +12,11 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
     public DbSet<WebSubSubscription> WebSubSubscriptions => Set<WebSubSubscription>();
 
     public DbSet<VideoTombstone> VideoTombstones => Set<VideoTombstone>();
+
+    public DbSet<ChannelKind> ChannelKinds => Set<ChannelKind>();
+
+    /// <summary>Kinds are stored by their query names (<c>videos</c>, <c>shorts</c>, <c>live</c>): readable in psql.</summary>
+    private static readonly ValueConverter<VideoKind, string> KindName = new(kind => kind.Name(), name => VideoKinds.FromStored(name) ?? VideoKind.All);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -43,6 +49,15 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
                 .IsDescending(false, true, true)
                 .IncludeProperties(v => v.Title)
                 .HasDatabaseName("ix_videos_channel_latest");
+
+            video.Property(v => v.Kind).HasConversion(KindName).HasMaxLength(8);
+            // "Latest five of a kind": the same seek within the kind. Partial: most rows never get a kind (it is learnt
+            // only when someone asks for one), and those cost this index nothing.
+            video.HasIndex(v => new { v.ChannelId, v.Kind, v.PublishedAt, v.VideoId })
+                .IsDescending(false, false, true, true)
+                .IncludeProperties(v => v.Title)
+                .HasFilter("kind IS NOT NULL")
+                .HasDatabaseName("ix_videos_channel_kind_latest");
         });
 
         modelBuilder.Entity<WebSubSubscription>(subscription =>
@@ -54,6 +69,15 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
             subscription.HasOne(s => s.Channel).WithOne().HasForeignKey<WebSubSubscription>(s => s.ChannelId).OnDelete(DeleteBehavior.Cascade);
             // The refresh skips channels with a live lease; the subscription job looks for leases running out.
             subscription.HasIndex(s => s.LeaseExpiresAt);
+        });
+
+        modelBuilder.Entity<ChannelKind>(channelKind =>
+        {
+            channelKind.ToTable("channel_kinds");
+            channelKind.HasKey(k => new { k.ChannelId, k.Kind });
+            channelKind.Property(k => k.ChannelId).HasMaxLength(ChannelId.Length);
+            channelKind.Property(k => k.Kind).HasConversion(KindName).HasMaxLength(8);
+            channelKind.HasOne(k => k.Channel).WithMany(c => c.Kinds).HasForeignKey(k => k.ChannelId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<VideoTombstone>(tombstone =>

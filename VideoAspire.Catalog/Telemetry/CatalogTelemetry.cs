@@ -33,6 +33,14 @@ public static class CatalogTelemetry
     public static readonly Counter<long> UpstreamCalls =
         Meter.CreateCounter<long>("videoaspire.upstream.calls", description: "Channel fetches from YouTube, by source and outcome");
 
+    /// <summary>
+    /// Kind playlists read (tags: kind; outcome found, missing — YouTube has no such playlist — or vanished — it has none
+    /// although videos of that kind were seen there before). The per-kind playlists are not documented: "vanished", or
+    /// "missing" for nearly every channel, says the scheme stopped working (alerts in deploy/prometheus/alerts.yml).
+    /// </summary>
+    public static readonly Counter<long> KindPlaylists =
+        Meter.CreateCounter<long>("videoaspire.upstream.kind_playlists", description: "Kind playlists read from YouTube, by kind and outcome");
+
     public static readonly Counter<long> QuotaUnits =
         Meter.CreateCounter<long>("videoaspire.upstream.quota_units", unit: "{unit}", description: "YouTube Data API quota units spent");
 

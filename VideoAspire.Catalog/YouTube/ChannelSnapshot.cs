@@ -1,25 +1,37 @@
 namespace VideoAspire.Catalog.YouTube;
 
 /// <summary>One video as an upstream source reported it.</summary>
-public sealed record FetchedVideo(string VideoId, string Title, DateTimeOffset PublishedAt);
+/// <param name="Kind">Known when the video was listed in a kind playlist (<see cref="VideoKind.Videos"/>, …); null when
+/// it was seen only among all uploads or in a push.</param>
+public sealed record FetchedVideo(string VideoId, string Title, DateTimeOffset PublishedAt, VideoKind? Kind = null);
 
 /// <summary>What a source knows of a channel at one moment: the unit handed to the Worker for persistence.</summary>
 /// <param name="RemovedVideoIds">Videos the source says were deleted (a WebSub deletion).</param>
+/// <param name="Playlists">The playlists read for this snapshot: null is the uploads playlist alone (every snapshot
+/// before kinds existed); a specific kind's newest videos are known only if its kind is listed.</param>
 public sealed record ChannelSnapshot(
     string ChannelId,
     string? Title,
     IReadOnlyList<FetchedVideo> Videos,
     string Source,
     DateTimeOffset FetchedAt,
-    IReadOnlyList<string>? RemovedVideoIds = null)
+    IReadOnlyList<string>? RemovedVideoIds = null,
+    IReadOnlyList<VideoKind>? Playlists = null)
 {
     /// <summary>Pushed by YouTube's WebSub hub: one item of a channel, not a fetch of its uploads.</summary>
     public const string WebSubSource = "websub";
 
     public bool IsPushed => Source == WebSubSource;
 
-    /// <summary>The channel's newest videos by full publish instant; ties broken by id so the order is stable.</summary>
-    public IReadOnlyList<LatestVideo> Latest() => Videos
+    /// <summary>A fetch of the channel's uploads playlist (not only of a kind playlist, nor a push): a refresh of the channel.</summary>
+    public bool IncludesUploads => !IsPushed && (Playlists is null || Playlists.Contains(VideoKind.All));
+
+    /// <summary>The kind playlists read (never <see cref="VideoKind.All"/>): their newest videos are known as of <see cref="FetchedAt"/>.</summary>
+    public IEnumerable<VideoKind> KindPlaylists => Playlists?.Where(kind => kind != VideoKind.All) ?? [];
+
+    /// <summary>The channel's newest videos of a kind by full publish instant; ties broken by id so the order is stable.</summary>
+    public IReadOnlyList<LatestVideo> Latest(VideoKind kind = VideoKind.All) => Videos
+        .Where(v => kind == VideoKind.All || v.Kind == kind)
         .OrderByDescending(v => v.PublishedAt)
         .ThenByDescending(v => v.VideoId, StringComparer.Ordinal)
         .Take(LatestVideo.Count)
@@ -34,7 +46,11 @@ public abstract record FetchResult
     {
     }
 
-    public sealed record Found(ChannelSnapshot Snapshot) : FetchResult;
+    public sealed record Found(ChannelSnapshot Snapshot) : FetchResult
+    {
+        /// <summary>A kind was asked for, and YouTube has no playlist of that kind for the channel (read as "none").</summary>
+        public bool KindPlaylistMissing { get; init; }
+    }
 
     /// <summary>YouTube says the channel does not exist.</summary>
     public sealed record NotFound(string Source) : FetchResult;

@@ -12,6 +12,7 @@ namespace VideoAspire.Catalog.YouTube;
 /// <summary>
 /// YouTube Data API v3, two calls of one quota unit each: <c>channels.list</c> (does the channel exist, which is
 /// its uploads playlist, what is its title), then <c>playlistItems.list</c> on that playlist. Never <c>search.list</c>.
+/// A kind of a channel is one more <c>playlistItems.list</c> (one unit) on the kind's playlist.
 /// </summary>
 public sealed partial class YouTubeDataApiClient(
     HttpClient http, DataApiQuota quota, IOptions<YouTubeOptions> options, ILogger<YouTubeDataApiClient> logger)
@@ -38,31 +39,44 @@ public sealed partial class YouTubeDataApiClient(
             return (new FetchResult.NotFound(SourceName), null);
         }
 
-        var uploads = channel.ContentDetails?.RelatedPlaylists?.Uploads ?? "UU" + channelId[2..];
-        var items = await GetAsync(
-            $"youtube/v3/playlistItems?part=snippet,contentDetails&playlistId={Uri.EscapeDataString(uploads)}&maxResults={options.Value.PageSize}&key={key}",
-            YouTubeJsonContext.Default.PlaylistItemListResponse, cancellationToken);
+        var uploads = channel.ContentDetails?.RelatedPlaylists?.Uploads ?? VideoKind.All.PlaylistId(channelId);
+        var (videos, failure) = await GetPlaylistAsync(uploads, kind: null, key, cancellationToken);
+        if (failure is not null)
+        {
+            return (null, failure);
+        }
 
-        IReadOnlyList<FetchedVideo> videos;
+        // playlistNotFound for a channel that exists: it has no uploads.
+        return (new FetchResult.Found(new ChannelSnapshot(channelId, channel.Snippet?.Title, videos ?? [], SourceName, DateTimeOffset.UtcNow)), null);
+    }
+
+    /// <summary>The newest videos of the channel's playlist of <paramref name="kind"/> (one unit); null when YouTube has
+    /// no such playlist (playlistNotFound: none of that kind, or the unpublished scheme stopped working).</summary>
+    public Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(
+        string channelId, VideoKind kind, CancellationToken cancellationToken) =>
+        GetPlaylistAsync(kind.PlaylistId(channelId), kind, Uri.EscapeDataString(options.Value.ApiKey ?? ""), cancellationToken);
+
+    private async Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> GetPlaylistAsync(
+        string playlistId, VideoKind? kind, string key, CancellationToken cancellationToken)
+    {
+        var items = await GetAsync(
+            $"youtube/v3/playlistItems?part=snippet,contentDetails&playlistId={Uri.EscapeDataString(playlistId)}&maxResults={options.Value.PageSize}&key={key}",
+            YouTubeJsonContext.Default.PlaylistItemListResponse, cancellationToken);
         if (items.NotFound)
         {
-            // playlistNotFound for a channel that exists: it has no uploads.
-            videos = [];
-        }
-        else if (items.Failure is { } itemsFailure)
-        {
-            return (null, itemsFailure);
-        }
-        else
-        {
-            videos = (items.Body?.Items ?? [])
-                // Private and deleted videos have no videoPublishedAt: they are not uploads a caller can watch.
-                .Where(i => i.ContentDetails?.VideoId is { Length: > 0 } && i.ContentDetails.VideoPublishedAt is not null)
-                .Select(i => new FetchedVideo(i.ContentDetails!.VideoId!, i.Snippet?.Title ?? "", i.ContentDetails.VideoPublishedAt!.Value))
-                .ToList();
+            return (null, null);
         }
 
-        return (new FetchResult.Found(new ChannelSnapshot(channelId, channel.Snippet?.Title, videos, SourceName, DateTimeOffset.UtcNow)), null);
+        if (items.Failure is { } failure)
+        {
+            return (null, failure);
+        }
+
+        return ((items.Body?.Items ?? [])
+            // Private and deleted videos have no videoPublishedAt: they are not uploads a caller can watch.
+            .Where(i => i.ContentDetails?.VideoId is { Length: > 0 } && i.ContentDetails.VideoPublishedAt is not null)
+            .Select(i => new FetchedVideo(i.ContentDetails!.VideoId!, i.Snippet?.Title ?? "", i.ContentDetails.VideoPublishedAt!.Value, kind))
+            .ToList(), null);
     }
 
     private async Task<(T? Body, bool NotFound, SourceFailure? Failure)> GetAsync<T>(

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace VideoAspire.Catalog.YouTube;
 
 /// <summary>
-/// The keyless channel Atom feed (<c>/feeds/videos.xml?channel_id=…</c>, at most 15 entries). The fallback source:
+/// The keyless channel Atom feed (<c>/feeds/videos.xml?channel_id=…</c>, at most 15 entries; a kind playlist's is
+/// <c>?playlist_id=…</c>). The fallback source:
 /// no quota, but it has had multi-hour outages, so it is never preferred when an API key exists.
 /// </summary>
 public sealed partial class YouTubeFeedClient(HttpClient http, IOptions<YouTubeOptions> options, ILogger<YouTubeFeedClient> logger)
@@ -22,15 +23,35 @@ public sealed partial class YouTubeFeedClient(HttpClient http, IOptions<YouTubeO
 
     public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
     {
+        var (feed, failure) = await GetFeedAsync($"feeds/videos.xml?channel_id={channelId}", cancellationToken);
+        return feed is null
+            ? (failure is null ? new FetchResult.NotFound(SourceName) : null, failure)
+            : (new FetchResult.Found(Parse(channelId, feed)), null);
+    }
+
+    /// <summary>The newest videos of the channel's playlist of <paramref name="kind"/> (its feed,
+    /// <c>?playlist_id=UULF…</c>); null when there is no such playlist (404).</summary>
+    public async Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(
+        string channelId, VideoKind kind, CancellationToken cancellationToken)
+    {
+        var (feed, failure) = await GetFeedAsync($"feeds/videos.xml?playlist_id={kind.PlaylistId(channelId)}", cancellationToken);
+        return feed is null
+            ? (null, failure)
+            : (Parse(channelId, feed).Videos.Select(video => video with { Kind = kind }).ToList(), null);
+    }
+
+    /// <returns>The feed; or null and no failure for a 404 (no such channel or playlist).</returns>
+    private async Task<(XDocument? Feed, SourceFailure? Failure)> GetFeedAsync(string path, CancellationToken cancellationToken)
+    {
         // One budget for headers AND body (the resilience handler's timeouts end when the headers arrive).
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.Value.TotalTimeout);
         try
         {
-            using var response = await http.GetAsync($"feeds/videos.xml?channel_id={channelId}", HttpCompletionOption.ResponseHeadersRead, budget.Token);
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, budget.Token);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                return (new FetchResult.NotFound(SourceName), null);
+                return (null, null);
             }
 
             if (!response.IsSuccessStatusCode)
@@ -43,8 +64,7 @@ public sealed partial class YouTubeFeedClient(HttpClient http, IOptions<YouTubeO
             await response.Content.LoadIntoBufferAsync(MaxFeedBytes, budget.Token);
             await using var stream = await response.Content.ReadAsStreamAsync(budget.Token);
             using var reader = XmlReader.Create(stream, ReaderSettings);
-            var feed = await XDocument.LoadAsync(reader, LoadOptions.None, budget.Token);
-            return (new FetchResult.Found(Parse(channelId, feed)), null);
+            return (await XDocument.LoadAsync(reader, LoadOptions.None, budget.Token), null);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or XmlException or Polly.ExecutionRejectedException
                                        or OperationCanceledException && !cancellationToken.IsCancellationRequested)

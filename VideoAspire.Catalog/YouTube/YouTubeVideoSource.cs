@@ -7,7 +7,8 @@ namespace VideoAspire.Catalog.YouTube;
 
 /// <summary>
 /// Asks YouTube about a channel: the Data API when a key is configured, the Atom feed when there is no key or the
-/// API reports quota, key or availability problems.
+/// API reports quota, key or availability problems. A kind of a channel is its kind playlist, read from the same
+/// source; a channel not stored yet has its uploads read too (a stored channel always has its uploads).
 /// </summary>
 public sealed partial class YouTubeVideoSource(
     YouTubeDataApiClient dataApi,
@@ -15,16 +16,20 @@ public sealed partial class YouTubeVideoSource(
     IOptions<YouTubeOptions> options,
     ILogger<YouTubeVideoSource> logger)
 {
-    public async Task<FetchResult> FetchAsync(string channelId, CancellationToken cancellationToken)
+    /// <param name="kind">The kind asked for: <see cref="VideoKind.All"/> reads the uploads playlist.</param>
+    /// <param name="channelStored">The channel's uploads are stored already: a specific kind reads only its playlist.</param>
+    public async Task<FetchResult> FetchAsync(string channelId, CancellationToken cancellationToken,
+        VideoKind kind = VideoKind.All, bool channelStored = false)
     {
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("fetch channel from YouTube", ActivityKind.Client);
         activity?.SetTag("videoaspire.channel_id", channelId);
+        activity?.SetTag("videoaspire.kind", kind.Name());
         var started = Stopwatch.GetTimestamp();
         var failures = new List<string>(2);
 
         if (options.Value.HasApiKey)
         {
-            var (result, failure) = await dataApi.FetchAsync(channelId, cancellationToken);
+            var (result, failure) = await FetchFromAsync(YouTubeDataApiClient.SourceName, dataApi.FetchAsync, dataApi.FetchKindAsync);
             Record(YouTubeDataApiClient.SourceName, result, failure);
             if (result is not null)
             {
@@ -34,7 +39,7 @@ public sealed partial class YouTubeVideoSource(
             failures.Add($"{YouTubeDataApiClient.SourceName}: {failure}");
         }
 
-        var (feedResult, feedFailure) = await feed.FetchAsync(channelId, cancellationToken);
+        var (feedResult, feedFailure) = await FetchFromAsync(YouTubeFeedClient.SourceName, feed.FetchAsync, feed.FetchKindAsync);
         Record(YouTubeFeedClient.SourceName, feedResult, feedFailure);
         if (feedResult is not null)
         {
@@ -43,6 +48,41 @@ public sealed partial class YouTubeVideoSource(
 
         failures.Add($"{YouTubeFeedClient.SourceName}: {feedFailure}");
         return Done(new FetchResult.Unavailable(string.Join("; ", failures)));
+
+        // One source answers the whole question (uploads and kind), or the next source is asked all of it.
+        async Task<(FetchResult? Result, SourceFailure? Failure)> FetchFromAsync(
+            string source,
+            Func<string, CancellationToken, Task<(FetchResult? Result, SourceFailure? Failure)>> fetchUploads,
+            Func<string, VideoKind, CancellationToken, Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)>> fetchKind)
+        {
+            ChannelSnapshot? uploads = null;
+            if (kind == VideoKind.All || !channelStored)
+            {
+                var (result, failure) = await fetchUploads(channelId, cancellationToken);
+                if (kind == VideoKind.All || result is not FetchResult.Found found)
+                {
+                    return (result, failure);
+                }
+
+                uploads = found.Snapshot;
+            }
+
+            var (kindVideos, kindFailure) = await fetchKind(channelId, kind, cancellationToken);
+            if (kindFailure is not null)
+            {
+                return (null, kindFailure);
+            }
+
+            CatalogTelemetry.KindPlaylists.Add(1,
+                new KeyValuePair<string, object?>("kind", kind.Name()),
+                new KeyValuePair<string, object?>("outcome", kindVideos is null ? "missing" : "found"));
+            if (kindVideos is null)
+            {
+                LogKindPlaylistMissing(kind.PlaylistId(channelId), channelId, kind);
+            }
+
+            return (new FetchResult.Found(WithKind(channelId, uploads, kind, kindVideos ?? [], source)) { KindPlaylistMissing = kindVideos is null }, null);
+        }
 
         FetchResult Done(FetchResult result)
         {
@@ -58,6 +98,22 @@ public sealed partial class YouTubeVideoSource(
         }
     }
 
+    /// <summary>
+    /// One snapshot of what was read: the uploads (if read), each marked with the kind when the kind playlist lists it,
+    /// and the kind playlist's videos (older ones included, which the uploads page may not reach).
+    /// </summary>
+    internal static ChannelSnapshot WithKind(
+        string channelId, ChannelSnapshot? uploads, VideoKind kind, IReadOnlyList<FetchedVideo> kindVideos, string source)
+    {
+        var ofKind = kindVideos.ToDictionary(v => v.VideoId, StringComparer.Ordinal);
+        var videos = (uploads?.Videos ?? [])
+            .Select(v => ofKind.Remove(v.VideoId, out var listed) ? v with { Kind = kind, Title = listed.Title } : v)
+            .Concat(ofKind.Values)
+            .ToList();
+        return new ChannelSnapshot(channelId, uploads?.Title, videos, source, uploads?.FetchedAt ?? DateTimeOffset.UtcNow,
+            Playlists: uploads is null ? [kind] : [VideoKind.All, kind]);
+    }
+
     private static void Record(string source, FetchResult? result, SourceFailure? failure) =>
         CatalogTelemetry.UpstreamCalls.Add(1,
             new KeyValuePair<string, object?>("source", source),
@@ -69,6 +125,9 @@ public sealed partial class YouTubeVideoSource(
         FetchResult.NotFound => "not-found",
         _ => "unavailable",
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "YouTube has no playlist {PlaylistId}: channel {ChannelId} has no {Kind}")]
+    private partial void LogKindPlaylistMissing(string playlistId, string channelId, VideoKind kind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fetched {ChannelId} from YouTube: {Outcome} via {Source} in {ElapsedMilliseconds:F0} ms")]
     private partial void LogFetched(string channelId, string outcome, string? source, double elapsedMilliseconds);

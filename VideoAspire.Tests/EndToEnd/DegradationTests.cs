@@ -64,7 +64,7 @@ public sealed class DegradationTests(AppHostFixture fixture)
         Assert.Null(await cache.GetAsync(channelId, LatestVideosCache.BeginGet(redis, channelId)));
         Assert.Null(await cache.GetAsync(channelId));
         await cache.SetAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)]);
-        Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, TimeSpan.FromSeconds(5)));
+        Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, VideoKind.All, TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

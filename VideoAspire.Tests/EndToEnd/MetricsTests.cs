@@ -21,6 +21,8 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
         await TestCatalog.EventuallyAsync(
             async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM videos WHERE channel_id = $1", channel.Id) == 1,
             TimeSpan.FromSeconds(30), "the fetched video is persisted");
+        // A kind of it (kind playlists read): this channel has no Shorts.
+        Assert.Empty(await fixture.ReadVideosAsync($"/videos?channel_id={channel.Id}&kind=shorts&wait=true", channel.Id));
         // A pushed upload (WebSub: notifications, freshness, hub requests, renewals, live subscriptions).
         var (pushed, _) = await fixture.SubscribedChannelAsync();
         var upload = new FakeVideo(TestCatalog.NewVideoId(), "Pushed", DateTimeOffset.UtcNow.AddSeconds(-1));

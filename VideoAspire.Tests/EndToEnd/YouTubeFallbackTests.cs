@@ -256,7 +256,7 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         using var api = builder.Build();
         var fetcher = api.Services.GetRequiredService<ColdChannelFetcher>();
 
-        var lookup = await fetcher.FetchAsync(channel.Id, wait: true, new Caller("race-test", null), CancellationToken.None);
+        var lookup = await fetcher.FetchAsync(channel.Id, VideoAspire.Catalog.VideoKind.All, wait: true, new Caller("race-test", null), CancellationToken.None);
 
         var found = Assert.IsType<VideosLookup.Found>(lookup);
         Assert.Equal("Stored by the Worker", Assert.Single(found.Videos).VideoTitle);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using VideoAspire.Catalog;
 
 namespace VideoAspire.Tests.Infrastructure;
 
@@ -13,7 +14,8 @@ public enum ApiMode { Ok, QuotaExceeded, KeyInvalid, ServerError, Hang, Slow, St
 
 public enum FeedMode { Ok, NotFound, ServerError, Hang, StallBody }
 
-public sealed record FakeVideo(string VideoId, string Title, DateTimeOffset PublishedAt);
+/// <param name="Kind">Which kind playlist lists the video besides the uploads: long-form by default.</param>
+public sealed record FakeVideo(string VideoId, string Title, DateTimeOffset PublishedAt, VideoKind Kind = VideoKind.Videos);
 
 public sealed class FakeChannel(string id, string title)
 {
@@ -21,6 +23,18 @@ public sealed class FakeChannel(string id, string title)
     public string Title { get; } = title;
     public List<FakeVideo> Videos { get; } = [];
     public bool HasUploads { get; set; } = true;
+
+    /// <summary>YouTube stopped serving the per-kind playlists (the scheme is not documented): every one is "not found".</summary>
+    public bool KindPlaylistsGone { get; set; }
+
+    /// <summary>
+    /// As YouTube has them: a kind playlist exists once the channel has a video of that kind (no live streams ever:
+    /// <c>playlistNotFound</c> for <c>UULV…</c>).
+    /// </summary>
+    public bool HasPlaylist(VideoKind kind) => HasUploads && (kind == VideoKind.All || !KindPlaylistsGone && Videos.Any(v => v.Kind == kind));
+
+    /// <summary>The videos a playlist of the channel lists, in insertion order.</summary>
+    public IEnumerable<FakeVideo> Listed(VideoKind kind) => Videos.Where(v => kind == VideoKind.All || v.Kind == kind);
     public ApiMode Api { get; set; } = ApiMode.Ok;
     public FeedMode Feed { get; set; } = FeedMode.Ok;
 }
@@ -68,7 +82,8 @@ public sealed class FakeYouTube : IAsyncDisposable
         return channel;
     }
 
-    /// <summary>Calls to an endpoint ("channels", "playlistItems", "feed") for a channel, optionally from one service only.</summary>
+    /// <summary>Calls to an endpoint ("channels", "playlistItems", "feed"; a kind playlist's: "playlistItems:shorts",
+    /// "feed:shorts", …) for a channel, optionally from one service only.</summary>
     public int Calls(string endpoint, string channelId, string? callerPrefix = null) =>
         _calls.Where(c => c.Key.Endpoint == endpoint && c.Key.ChannelId == channelId
                           && (callerPrefix is null || c.Key.Caller.StartsWith(callerPrefix, StringComparison.Ordinal)))
@@ -111,14 +126,18 @@ public sealed class FakeYouTube : IAsyncDisposable
         _app.MapGet("/youtube/v3/playlistItems", async (HttpContext http) =>
         {
             var playlistId = http.Request.Query["playlistId"].ToString();
-            var id = playlistId.StartsWith("UU", StringComparison.Ordinal) ? "UC" + playlistId[2..] : playlistId;
-            Count("playlistItems", id, http);
+            if (!VideoKinds.TryParsePlaylistId(playlistId, out var id, out var kind))
+            {
+                id = playlistId;
+            }
+
+            Count(Endpoint("playlistItems", kind), id, http);
             if (await FailApiAsync(http, id) is { } failure)
             {
                 return failure;
             }
 
-            if (!_channels.TryGetValue(id, out var channel) || !channel.HasUploads)
+            if (!_channels.TryGetValue(id, out var channel) || !channel.HasPlaylist(kind))
             {
                 return Error(404, "The playlist identified with the request's <code>playlistId</code> parameter cannot be found.",
                     "youtube.playlistItem", "playlistNotFound");
@@ -126,7 +145,7 @@ public sealed class FakeYouTube : IAsyncDisposable
 
             var max = int.TryParse(http.Request.Query["maxResults"], out var m) ? Math.Clamp(m, 0, 50) : 5;
             // Deliberately in insertion order, not by date: the API's order is not a contract.
-            var items = channel.Videos.Take(max).Select((v, position) => new
+            var items = channel.Listed(kind).Take(max).Select((v, position) => new
             {
                 kind = "youtube#playlistItem", etag = "e" + v.VideoId, id = "PL" + v.VideoId,
                 snippet = new
@@ -144,35 +163,43 @@ public sealed class FakeYouTube : IAsyncDisposable
             return Results.Json(new
             {
                 kind = "youtube#playlistItemListResponse", etag = "items-etag",
-                pageInfo = new { totalResults = channel.Videos.Count, resultsPerPage = max },
+                pageInfo = new { totalResults = channel.Listed(kind).Count(), resultsPerPage = max },
                 items,
             });
         });
 
         _app.MapGet("/feeds/videos.xml", async (HttpContext http) =>
         {
-            var id = http.Request.Query["channel_id"].ToString();
-            Count("feed", id, http);
+            // A channel's feed (?channel_id=UC…) or a playlist's (?playlist_id=UULF…).
+            var playlistId = http.Request.Query["playlist_id"].ToString();
+            var kind = VideoKind.All;
+            var id = playlistId.Length > 0 && VideoKinds.TryParsePlaylistId(playlistId, out var owner, out kind)
+                ? owner
+                : http.Request.Query["channel_id"].ToString();
+            Count(Endpoint("feed", kind), id, http);
             _channels.TryGetValue(id, out var channel);
-            switch (channel?.Feed ?? FeedMode.NotFound)
+            var mode = channel is null || !channel.HasPlaylist(kind) && playlistId.Length > 0 ? FeedMode.NotFound : channel.Feed;
+            switch (mode)
             {
                 case FeedMode.Hang:
                     await Task.Delay(Timeout.Infinite, http.RequestAborted);
                     return Results.Empty;
                 case FeedMode.StallBody:
-                    await StallBodyAsync(http, "application/atom+xml; charset=UTF-8", AtomFeed(channel!)[..200]);
+                    await StallBodyAsync(http, "application/atom+xml; charset=UTF-8", AtomFeed(channel!, kind)[..200]);
                     return Results.Empty;
                 case FeedMode.ServerError:
                     return Results.Text("<html><body>Internal Server Error</body></html>", "text/html", statusCode: 500);
                 case FeedMode.NotFound:
                     return Results.Text("<!DOCTYPE html><html lang=en><title>Error 404 (Not Found)!!1</title></html>", "text/html", statusCode: 404);
                 default:
-                    return Results.Text(AtomFeed(channel!), "application/atom+xml; charset=UTF-8");
+                    return Results.Text(AtomFeed(channel!, kind), "application/atom+xml; charset=UTF-8");
             }
         });
     }
 
-    private static string AtomFeed(FakeChannel channel)
+    private static string Endpoint(string name, VideoKind kind) => kind == VideoKind.All ? name : $"{name}:{kind.Name()}";
+
+    private static string AtomFeed(FakeChannel channel, VideoKind kind)
     {
         const string atom = "http://www.w3.org/2005/Atom", yt = "http://www.youtube.com/xml/schemas/2015", media = "http://search.yahoo.com/mrss/";
         using var output = new MemoryStream();
@@ -181,14 +208,26 @@ public sealed class FakeYouTube : IAsyncDisposable
             xml.WriteStartElement("feed", atom);
             xml.WriteAttributeString("xmlns", "yt", null, yt);
             xml.WriteAttributeString("xmlns", "media", null, media);
-            WriteLink(xml, "self", $"http://www.youtube.com/feeds/videos.xml?channel_id={channel.Id}");
-            xml.WriteElementString("id", atom, $"yt:channel:{channel.Id[2..]}");
+            if (kind == VideoKind.All)
+            {
+                WriteLink(xml, "self", $"http://www.youtube.com/feeds/videos.xml?channel_id={channel.Id}");
+                xml.WriteElementString("id", atom, $"yt:channel:{channel.Id[2..]}");
+            }
+            else
+            {
+                // A playlist's feed names the playlist first, then its channel.
+                var playlistId = kind.PlaylistId(channel.Id);
+                WriteLink(xml, "self", $"http://www.youtube.com/feeds/videos.xml?playlist_id={playlistId}");
+                xml.WriteElementString("id", atom, $"yt:playlist:{playlistId}");
+                xml.WriteElementString("playlistId", yt, playlistId);
+            }
+
             xml.WriteElementString("channelId", yt, channel.Id[2..]);
             xml.WriteElementString("title", atom, channel.Title);
             WriteLink(xml, "alternate", $"https://www.youtube.com/channel/{channel.Id}");
             WriteAuthor(xml, channel);
             xml.WriteElementString("published", atom, "2015-01-01T00:00:00+00:00");
-            foreach (var video in channel.Videos.OrderByDescending(v => v.PublishedAt).Take(15))
+            foreach (var video in channel.Listed(kind).OrderByDescending(v => v.PublishedAt).Take(15))
             {
                 var published = video.PublishedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
                 xml.WriteStartElement("entry", atom);

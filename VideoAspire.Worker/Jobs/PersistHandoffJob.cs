@@ -103,8 +103,9 @@ public sealed partial class PersistHandoffJob(
         }
 
         var deliveries = await Task.WhenAll(entries.Select(m => handoff.CountDeliveryAsync(m.Id)));
-        // Pushed items (WebSub) carry deletions and are not refreshes: the single write handles them.
-        if (deliveries.Any(count => count >= settings.HandoffMaxDeliveries) || entries.Any(m => m.Snapshot!.IsPushed))
+        // Pushed items (WebSub) carry deletions and are not refreshes, and kind playlists carry kinds: the single write
+        // handles those.
+        if (deliveries.Any(count => count >= settings.HandoffMaxDeliveries) || !entries.All(m => ChannelWriter.CanBatch(m.Snapshot!)))
         {
             return await PersistOneByOneAsync(entries, deliveries, settings, cancellationToken);
         }

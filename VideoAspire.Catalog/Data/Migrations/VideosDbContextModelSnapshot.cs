@@ -69,6 +69,28 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
+            modelBuilder.Entity("VideoAspire.Catalog.Data.ChannelKind", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fetched_at");
+
+                    b.HasKey("ChannelId", "Kind")
+                        .HasName("pk_channel_kinds");
+
+                    b.ToTable("channel_kinds", (string)null);
+                });
+
             modelBuilder.Entity("VideoAspire.Catalog.Data.Video", b =>
                 {
                     b.Property<string>("VideoId")
@@ -82,6 +104,11 @@ namespace VideoAspire.Catalog.Data.Migrations
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)")
                         .HasColumnName("channel_id");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
 
                     b.Property<DateTimeOffset>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -107,6 +134,13 @@ namespace VideoAspire.Catalog.Data.Migrations
                         .HasDatabaseName("ix_videos_channel_latest");
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ChannelId", "PublishedAt", "VideoId"), new[] { "Title" });
+
+                    b.HasIndex("ChannelId", "Kind", "PublishedAt", "VideoId")
+                        .IsDescending(false, false, true, true)
+                        .HasDatabaseName("ix_videos_channel_kind_latest")
+                        .HasFilter("kind IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ChannelId", "Kind", "PublishedAt", "VideoId"), new[] { "Title" });
 
                     b.ToTable("videos", (string)null);
                 });
@@ -177,6 +211,18 @@ namespace VideoAspire.Catalog.Data.Migrations
                     b.ToTable("websub_subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("VideoAspire.Catalog.Data.ChannelKind", b =>
+                {
+                    b.HasOne("VideoAspire.Catalog.Data.Channel", "Channel")
+                        .WithMany("Kinds")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_kinds_channels_channel_id");
+
+                    b.Navigation("Channel");
+                });
+
             modelBuilder.Entity("VideoAspire.Catalog.Data.Video", b =>
                 {
                     b.HasOne("VideoAspire.Catalog.Data.Channel", "Channel")
@@ -203,6 +249,8 @@ namespace VideoAspire.Catalog.Data.Migrations
 
             modelBuilder.Entity("VideoAspire.Catalog.Data.Channel", b =>
                 {
+                    b.Navigation("Kinds");
+
                     b.Navigation("Videos");
                 });
 #pragma warning restore 612, 618

@@ -130,6 +130,34 @@ public sealed class BatchWriteTests(AppHostFixture fixture)
         Assert.StartsWith("cannot be persisted", (string?)letter["reason"]);
     }
 
+    [Fact]
+    public async Task A_new_upload_in_a_batch_makes_the_kinds_read_before_it_stale()
+    {
+        using var worker = await WorkerAsync();
+        // Two stored channels with a kind read a minute ago; a refresh finds a new upload on one of them only.
+        var (uploaded, known) = (TestCatalog.NewChannelId(), TestCatalog.NewChannelId());
+        var (first, second) = (TestCatalog.NewVideoId(), TestCatalog.NewVideoId());
+        foreach (var (channelId, videoId) in new[] { (uploaded, first), (known, second) })
+        {
+            await fixture.Database.AddChannelAsync(channelId);
+            await fixture.Database.ExecuteAsync(
+                "INSERT INTO videos (video_id, channel_id, title, published_at, kind) VALUES ($1, $2, 'Kept', $3, 'shorts')", videoId, channelId, Day);
+            await fixture.Database.ExecuteAsync(
+                "INSERT INTO channel_kinds (channel_id, kind, fetched_at) VALUES ($1, 'shorts', now() - interval '1 minute')", channelId);
+        }
+
+        await using var scope = worker.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ChannelWriter>().WriteFetchedAsync([
+            Snapshot(uploaded, DateTimeOffset.UtcNow, (first, "Kept"), (TestCatalog.NewVideoId(), "New upload")),
+            Snapshot(known, DateTimeOffset.UtcNow, (second, "Retitled")),
+        ], CancellationToken.None);
+
+        Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM channel_kinds WHERE channel_id = $1", uploaded));
+        Assert.Equal(1, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM channel_kinds WHERE channel_id = $1", known));
+        // A write that does not know a video's kind keeps the one stored.
+        Assert.Equal("shorts", await fixture.Database.ScalarAsync<string>("SELECT kind FROM videos WHERE video_id = $1", second));
+    }
+
     private static ChannelSnapshot Snapshot(string channelId, DateTimeOffset fetchedAt, params (string Id, string Title)[] videos) =>
         new(channelId, "Batch", [.. videos.Select((v, i) => new FetchedVideo(v.Id, v.Title, Day.AddHours(i)))], "test", fetchedAt);
 

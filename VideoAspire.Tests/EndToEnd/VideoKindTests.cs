@@ -137,6 +137,26 @@ public sealed class VideoKindTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_pushed_upload_makes_the_kinds_stale_and_the_next_kind_read_finds_it()
+    {
+        var (channelId, stored) = await fixture.SubscribedChannelAsync();
+        var channel = fixture.YouTube.AddChannel(channelId);
+        channel.Videos.Add(new FakeVideo(stored, "Stored before", Now.AddDays(-2)));
+        Assert.Equal([stored], await ReadIdsAsync(channelId, "videos"));
+        await TestCatalog.EventuallyAsync(async () => await KindMarkedAsync(channelId, VideoKind.Videos),
+            TimeSpan.FromSeconds(20), "the long-form videos are stored as read");
+
+        var upload = new FakeVideo(TestCatalog.NewVideoId(), "Pushed long-form", Now.AddMinutes(-1));
+        channel.Videos.Add(upload);
+        (await fixture.YouTube.Hub.PushVideoAsync(channelId, upload, DateTimeOffset.UtcNow)).Dispose();
+
+        await TestCatalog.EventuallyAsync(async () => !await KindMarkedAsync(channelId, VideoKind.Videos),
+            TimeSpan.FromSeconds(20), "the pushed upload made the long-form videos stale");
+        Assert.Equal([upload.VideoId, stored], await ReadIdsAsync(channelId, "videos"));
+        Assert.Equal(2, fixture.YouTube.Calls("playlistItems:videos", channelId));
+    }
+
+    [Fact]
     public async Task YouTube_down_serves_what_PostgreSQL_has_of_a_kind()
     {
         var stored = await StoredChannelAsync(); // kinds known, but none read since the last upload

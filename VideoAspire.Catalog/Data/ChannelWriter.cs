@@ -220,6 +220,8 @@ public sealed partial class ChannelWriter(
             }
 
             await db.Database.ExecuteSqlAsync($"DELETE FROM videos WHERE channel_id = {channelId}", cancellationToken);
+            // Nothing of any kind is stored any more: a channel brought back reads its kinds afresh.
+            await db.Database.ExecuteSqlAsync($"DELETE FROM channel_kinds WHERE channel_id = {channelId}", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return true;
         });

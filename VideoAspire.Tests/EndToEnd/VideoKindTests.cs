@@ -157,6 +157,35 @@ public sealed class VideoKindTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_deleted_channel_is_gone_in_every_kind_and_reads_its_kinds_afresh_once_brought_back()
+    {
+        var stored = await StoredChannelAsync(VideoKind.Shorts);
+        var channel = fixture.YouTube.AddChannel(stored.Id);
+        channel.Videos.AddRange(stored.Videos);
+        Assert.Equal(stored.Of(VideoKind.Shorts), await ReadIdsAsync(stored.Id, "shorts"));
+
+        using (var deleted = await _writer.DeleteAsync($"/channels/{stored.Id}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        foreach (var kind in VideoKinds.Names)
+        {
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={stored.Id}&kind={kind}&wait=true");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using (var back = await _writer.PutAsJsonAsync($"/channels/{stored.Id}", new { title = "Back" }))
+        {
+            Assert.True(back.IsSuccessStatusCode, $"PUT answered {back.StatusCode}");
+        }
+
+        // Nothing of it is stored any more: its Shorts come from YouTube again.
+        Assert.Equal(stored.Of(VideoKind.Shorts), await ReadIdsAsync(stored.Id, "shorts"));
+        Assert.Equal(1, fixture.YouTube.Calls("playlistItems:shorts", stored.Id));
+    }
+
+    [Fact]
     public async Task YouTube_down_serves_what_PostgreSQL_has_of_a_kind()
     {
         var stored = await StoredChannelAsync(); // kinds known, but none read since the last upload
@@ -214,6 +243,22 @@ public sealed class VideoKindTests(AppHostFixture fixture)
         Assert.All(answers.Where((_, i) => i % 2 == 1), answer => Assert.Equal(Ids(longForm), answer));
         Assert.Equal(1, fixture.YouTube.Calls("playlistItems:shorts", channel.Id));
         Assert.Equal(1, fixture.YouTube.Calls("playlistItems:videos", channel.Id));
+    }
+
+    [Fact]
+    public async Task An_unknown_channel_is_404_in_a_kind_and_remembered_for_that_kind()
+    {
+        var channelId = TestCatalog.NewChannelId(); // YouTube knows nothing of it
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await fixture.Api.GetAsync($"/videos?channel_id={channelId}&kind=live&wait=true");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        Assert.Equal(1, fixture.YouTube.Calls("channels", channelId));
+        Assert.Equal(0, fixture.YouTube.Calls("playlistItems:live", channelId)); // no channel, no kind playlist to ask for
+        Assert.True(await fixture.Redis.GetDatabase().KeyExistsAsync(CacheKeys.UnknownChannel(channelId, VideoKind.Live)));
     }
 
     [Theory]

@@ -135,9 +135,9 @@ public sealed partial class ChannelWriter(
 
             // "changed" reads the table as it was before this statement (a CTE's snapshot), so it counts what really
             // changed; the upsert applies only writes at least as new as the row's (and as its deletion), and never
-            // moves a video. A video's kind, once known, is kept by writes that do not know it. A new video of unknown
-            // kind (an upload seen by a refresh, a push or an Api write) may belong to any kind: the kinds read before
-            // it are no longer the channel's latest ("stale"), and are asked of YouTube again when next read.
+            // moves a video. A new video of unknown kind (an upload seen by a refresh, a push or an Api write) may
+            // belong to any kind: the kinds read before it are no longer the channel's latest ("stale"), and are asked
+            // of YouTube again when next read.
             var changed = await db.Database.SqlQuery<int>($"""
                 WITH incoming AS (
                     SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[], {kinds}::text[]) AS i(video_id, title, published_at, kind)
@@ -148,17 +148,16 @@ public sealed partial class ChannelWriter(
                     FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
                     WHERE v.video_id IS NULL
                        OR (v.channel_id = {channelId} AND v.source_time <= {sourceTime}
-                           AND (v.title, v.published_at, v.kind) IS DISTINCT FROM (i.title, i.published_at, COALESCE(i.kind, v.kind)))
+                           AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
                 ),
                 upserted AS (
                     INSERT INTO videos (video_id, channel_id, title, published_at, source_time, kind)
                     SELECT video_id, {channelId}, title, published_at, {sourceTime}, kind FROM incoming
                     ON CONFLICT (video_id) DO UPDATE
-                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time,
-                        kind = COALESCE(EXCLUDED.kind, videos.kind)
+                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time
                     WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
-                      AND (videos.title, videos.published_at, videos.source_time, videos.kind)
-                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time, COALESCE(EXCLUDED.kind, videos.kind))
+                      AND (videos.title, videos.published_at, videos.source_time)
+                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
                     RETURNING 1
                 ),
                 stale AS (
@@ -168,18 +167,31 @@ public sealed partial class ChannelWriter(
                 SELECT count(*)::int AS "Value" FROM changed
                 """).ToListAsync(cancellationToken);
 
-            // The kind playlists this snapshot read: their newest videos are now stored as of its source time.
+            // A video's kind does not change with time, so unlike its title it is not subject to write ordering: any
+            // write that knows it records it, even one older than the row (two kinds of a channel fetched at once may
+            // be written in either order). Writes that do not know it leave it alone.
+            var kindsLearnt = !kinds.Any(kind => kind is not null) ? 0 : await db.Database.ExecuteSqlAsync($"""
+                UPDATE videos v SET kind = i.kind
+                FROM unnest({ids}::text[], {kinds}::text[]) AS i(video_id, kind)
+                WHERE v.video_id = i.video_id AND v.channel_id = {channelId}
+                  AND i.kind IS NOT NULL AND v.kind IS DISTINCT FROM i.kind
+                """, cancellationToken);
+
+            // The kind playlists this snapshot read: their newest videos are now stored as of its source time, unless
+            // a video of unknown kind published since then is stored already (written by a newer snapshot first).
             if (kindPlaylists.Length > 0)
             {
                 await db.Database.ExecuteSqlAsync($"""
                     INSERT INTO channel_kinds (channel_id, kind, fetched_at)
                     SELECT {channelId}, unnest({kindPlaylists}::text[]), {sourceTime}
+                    WHERE NOT EXISTS (SELECT 1 FROM videos
+                                      WHERE channel_id = {channelId} AND kind IS NULL AND published_at > {sourceTime})
                     ON CONFLICT (channel_id, kind) DO UPDATE SET fetched_at = GREATEST(channel_kinds.fetched_at, EXCLUDED.fetched_at)
                     """, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return new ChannelWrite.Applied(changed[0] + deleted, created is [true]);
+            return new ChannelWrite.Applied(changed[0] + deleted + kindsLearnt, created is [true]);
         });
 
         activity?.SetTag("videoaspire.write_outcome", outcome.GetType().Name);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
+using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Handoff;
 using VideoAspire.Catalog.Data;
@@ -156,6 +157,35 @@ public sealed class BatchWriteTests(AppHostFixture fixture)
         Assert.Equal(1, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM channel_kinds WHERE channel_id = $1", known));
         // A write that does not know a video's kind keeps the one stored.
         Assert.Equal("shorts", await fixture.Database.ScalarAsync<string>("SELECT kind FROM videos WHERE video_id = $1", second));
+    }
+
+    [Fact]
+    public async Task Kinds_are_recorded_whatever_order_their_snapshots_arrive_in()
+    {
+        using var worker = await WorkerAsync();
+        var channelId = TestCatalog.NewChannelId();
+        var (longForm, shortForm, upload) = (TestCatalog.NewVideoId(), TestCatalog.NewVideoId(), TestCatalog.NewVideoId());
+        var read = DateTimeOffset.UtcNow.AddMinutes(-1);
+        // Two kinds of a new channel fetched at once, each with its uploads; the later fetch (Shorts) also saw a new
+        // upload published after the earlier one read its playlist. The later one is written first.
+        FetchedVideo Long(VideoKind? kind = null) => new(longForm, "Long", read.AddHours(-2), kind);
+        FetchedVideo Short(VideoKind? kind = null) => new(shortForm, "Short", read.AddHours(-1), kind);
+        var shorts = new ChannelSnapshot(channelId, "Kinds", [Long(), Short(VideoKind.Shorts), new FetchedVideo(upload, "New", read.AddSeconds(30))],
+            "test", read.AddSeconds(40), Playlists: [VideoKind.All, VideoKind.Shorts]);
+        var videos = new ChannelSnapshot(channelId, "Kinds", [Long(VideoKind.Videos), Short()], "test", read,
+            Playlists: [VideoKind.All, VideoKind.Videos]);
+
+        await using var scope = worker.Services.CreateAsyncScope();
+        var writer = scope.ServiceProvider.GetRequiredService<ChannelWriter>();
+        await writer.WriteAsync(shorts, WriteOrigin.YouTube, CancellationToken.None);
+        await writer.WriteAsync(videos, WriteOrigin.YouTube, CancellationToken.None);
+
+        // The older snapshot still tells the long-form video's kind; it does not claim the long-form videos are read,
+        // since an upload of unknown kind published after its read is stored.
+        Assert.Equal("videos", await fixture.Database.ScalarAsync<string>("SELECT kind FROM videos WHERE video_id = $1", longForm));
+        Assert.Equal("shorts", await fixture.Database.ScalarAsync<string>("SELECT kind FROM videos WHERE video_id = $1", shortForm));
+        Assert.Equal("shorts", await fixture.Database.ScalarAsync<string>(
+            "SELECT string_agg(kind, ',' ORDER BY kind) FROM channel_kinds WHERE channel_id = $1", channelId));
     }
 
     private static ChannelSnapshot Snapshot(string channelId, DateTimeOffset fetchedAt, params (string Id, string Title)[] videos) =>

@@ -35,6 +35,10 @@ public sealed partial class ColdChannelFetcher(
     /// </summary>
     private TimeSpan FetchBudget => options.Value.MaxFetchDuration + TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a finished peer's answer is looked for before fetching anyway: a little more than the hand-off
+    /// takes to reach PostgreSQL.</summary>
+    private static readonly TimeSpan PeerResultGrace = TimeSpan.FromSeconds(2);
+
     /// <param name="wait">Wait for YouTube however long it takes (bounded by the source timeouts) instead of
     /// answering <see cref="VideosLookup.Pending"/> after <see cref="YouTubeOptions.RequestBudget"/>.</param>
     /// <param name="caller">Whose cold-lookup allowance a new fetch is counted against (joining one in flight is free).</param>
@@ -170,9 +174,25 @@ public sealed partial class ColdChannelFetcher(
 
             if (!lockHeld)
             {
-                // The peer finished: its answer may already be stored (and its cache entry dropped by the Worker). If
-                // not, it finished without one (YouTube unavailable) or died: try ourselves.
-                return await StoredResultAsync(channelId, kind);
+                // The peer finished: its answer is stored, or on its way there through the hand-off while its cache
+                // entry was already dropped (by the Worker storing another write of the channel: another kind of it,
+                // say). Look for a moment; if nothing comes, it finished without one (YouTube unavailable) or died:
+                // try ourselves.
+                var graceEnds = DateTime.UtcNow + PeerResultGrace;
+                while (true)
+                {
+                    if ((await StoredResultAsync(channelId, kind) ?? await CachedResultAsync(channelId, kind)) is { } answer)
+                    {
+                        return answer;
+                    }
+
+                    if (DateTime.UtcNow >= graceEnds)
+                    {
+                        return null;
+                    }
+
+                    await Task.Delay(100);
+                }
             }
         }
 

@@ -200,7 +200,7 @@ public sealed partial class ColdChannelFetcher(
     }
 
     private async Task<VideosLookup?> CachedResultAsync(string channelId, VideoKind kind) =>
-        await cache.GetAsync(channelId, kind: kind) is { } videos ? new VideosLookup.Found(videos)
+        await cache.GetAsync(channelId, kind) is { } videos ? new VideosLookup.Found(videos)
         : await unknownChannels.ContainsAsync(channelId, kind) ? new VideosLookup.NotFound()
         : null;
 

@@ -21,7 +21,7 @@ public sealed class LatestVideosReader(
     public async Task<VideosLookup> GetAsync(string channelId, VideoKind kind, bool wait, Caller caller, CancellationToken cancellationToken,
         Task<RedisValue>? cacheRead = null)
     {
-        var videos = await cache.GetAsync(channelId, cacheRead, kind);
+        var videos = await cache.GetAsync(channelId, kind, cacheRead);
         if (videos is null)
         {
             var stored = await database.ReadAsync(channelId, kind, cancellationToken);

@@ -44,10 +44,11 @@ public sealed partial class LatestVideosCache(
         return read;
     }
 
-    /// <param name="started">A read sent earlier by <see cref="BeginGet"/> (of the <see cref="VideoKind.All"/> entry);
-    /// without one, the read is sent now.</param>
-    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, Task<RedisValue>? started = null, VideoKind kind = VideoKind.All)
+    /// <param name="started">A read of the <see cref="VideoKind.All"/> entry sent earlier by <see cref="BeginGet"/>
+    /// (ignored for another kind); without one, the read is sent now.</param>
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, VideoKind kind = VideoKind.All, Task<RedisValue>? started = null)
     {
+        started = kind == VideoKind.All ? started : null;
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
         activity?.SetTag("videoaspire.channel_id", channelId);

@@ -61,7 +61,7 @@ public sealed class DegradationTests(AppHostFixture fixture)
         var redis = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var channelId = TestCatalog.NewChannelId();
 
-        Assert.Null(await cache.GetAsync(channelId, LatestVideosCache.BeginGet(redis, channelId)));
+        Assert.Null(await cache.GetAsync(channelId, started: LatestVideosCache.BeginGet(redis, channelId)));
         Assert.Null(await cache.GetAsync(channelId));
         await cache.SetAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)]);
         Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, VideoKind.All, TimeSpan.FromSeconds(5)));

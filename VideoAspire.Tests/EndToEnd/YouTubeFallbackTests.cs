@@ -449,7 +449,9 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
 
         await TestCatalog.EventuallyAsync(async () => await VideoCountAsync(channelId) == 1,
             TimeSpan.FromSeconds(90), "the entry is persisted once PostgreSQL is back");
-        Assert.False(await redis.HashExistsAsync(SnapshotHandoff.DeliveriesKey, entryId));
+        // Acknowledged (and its delivery count dropped) right after the commit that stored it.
+        await TestCatalog.EventuallyAsync(async () => !await redis.HashExistsAsync(SnapshotHandoff.DeliveriesKey, entryId),
+            TimeSpan.FromSeconds(5), "the entry's delivery count is dropped once it is persisted");
         var dead = await redis.StreamRangeAsync(SnapshotHandoff.DeadLetterKey, messageOrder: StackExchange.Redis.Order.Descending, count: 50);
         Assert.DoesNotContain(dead, e => (string?)e["dead_lettered_from"] == entryId);
     }

@@ -19,32 +19,30 @@ public enum VideoKind
 
 public static class VideoKinds
 {
-    /// <summary>The values of the <c>kind</c> query parameter, in documentation order.</summary>
-    public static readonly IReadOnlyList<string> Names = ["videos", "shorts", "live", "all"];
+    private static readonly VideoKind[] Every = Enum.GetValues<VideoKind>();
 
-    /// <summary>The kinds that have a playlist of their own (a video has at most one of them).</summary>
-    public static readonly IReadOnlyList<VideoKind> Specific = [VideoKind.Videos, VideoKind.Shorts, VideoKind.Live];
+    /// <summary>The values of the <c>kind</c> query parameter, in documentation order.</summary>
+    public static readonly IReadOnlyList<string> Names = [.. Every.Skip(1).Append(VideoKind.All).Select(Name)];
 
     /// <summary>Missing or empty is <see cref="VideoKind.All"/> (what callers got before kinds existed); case is ignored.</summary>
     public static bool TryParse(string? value, out VideoKind kind)
     {
         kind = VideoKind.All;
-        switch (value?.ToLowerInvariant())
+        if (string.IsNullOrEmpty(value))
         {
-            case null or "" or "all":
-                return true;
-            case "videos":
-                kind = VideoKind.Videos;
-                return true;
-            case "shorts":
-                kind = VideoKind.Shorts;
-                return true;
-            case "live":
-                kind = VideoKind.Live;
-                return true;
-            default:
-                return false;
+            return true;
         }
+
+        foreach (var candidate in Every)
+        {
+            if (string.Equals(candidate.Name(), value, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The query and database spelling: <c>all</c>, <c>videos</c>, <c>shorts</c>, <c>live</c>.</summary>
@@ -61,35 +59,31 @@ public static class VideoKinds
         value is not null && TryParse(value, out var kind) && kind != VideoKind.All ? kind : null;
 
     /// <summary>YouTube's playlist of the channel's uploads of this kind.</summary>
-    public static string PlaylistId(this VideoKind kind, string channelId) => kind switch
+    public static string PlaylistId(this VideoKind kind, string channelId) => PlaylistPrefix(kind) + channelId[2..];
+
+    /// <summary>The channel a kind playlist id of <see cref="PlaylistId"/> belongs to, and its kind.</summary>
+    public static bool TryParsePlaylistId(string? playlistId, [NotNullWhen(true)] out string? channelId, out VideoKind kind)
+    {
+        foreach (var candidate in Every)
+        {
+            var prefix = PlaylistPrefix(candidate);
+            if (playlistId is not null && playlistId.Length == prefix.Length + ChannelId.Length - 2
+                && playlistId.StartsWith(prefix, StringComparison.Ordinal) && ChannelId.IsValid("UC" + playlistId[prefix.Length..]))
+            {
+                (channelId, kind) = ("UC" + playlistId[prefix.Length..], candidate);
+                return true;
+            }
+        }
+
+        (channelId, kind) = (null, VideoKind.All);
+        return false;
+    }
+
+    private static string PlaylistPrefix(VideoKind kind) => kind switch
     {
         VideoKind.Videos => "UULF",
         VideoKind.Shorts => "UUSH",
         VideoKind.Live => "UULV",
         _ => "UU",
-    } + channelId[2..];
-
-    /// <summary>The channel a kind playlist id of <see cref="PlaylistId"/> belongs to, and its kind.</summary>
-    public static bool TryParsePlaylistId(string? playlistId, [NotNullWhen(true)] out string? channelId, out VideoKind kind)
-    {
-        kind = VideoKind.All;
-        channelId = null;
-        var prefix = playlistId?.Length - (ChannelId.Length - 2);
-        var candidate = prefix is 2 or 4 ? "UC" + playlistId![prefix.Value..] : null;
-        if (!ChannelId.IsValid(candidate))
-        {
-            return false;
-        }
-
-        kind = playlistId![..prefix!.Value] switch
-        {
-            "UU" => VideoKind.All,
-            "UULF" => VideoKind.Videos,
-            "UUSH" => VideoKind.Shorts,
-            "UULV" => VideoKind.Live,
-            _ => (VideoKind)(-1),
-        };
-        channelId = candidate;
-        return Enum.IsDefined(kind);
-    }
+    };
 }

@@ -53,7 +53,7 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
             && channelIds.Count == 1
             && ChannelId.IsValid(channelIds[0])
             && kinds.Count <= 1
-            && VideoKinds.TryParse(kinds.FirstOrDefault(), out kind);
+            && VideoKinds.TryParse(kinds.ToString(), out kind);
 
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = cacheable;

@@ -125,8 +125,7 @@ public sealed partial class ColdChannelFetcher(
                 case FetchResult.Found { KindPlaylistMissing: true } when fallback is not null:
                     // Videos of this kind were listed in its playlist before, and now YouTube says there is no such
                     // playlist: the unpublished scheme may have stopped working. Not served as "none".
-                    CatalogTelemetry.KindPlaylists.Add(1,
-                        new KeyValuePair<string, object?>("kind", kind.Name()), new KeyValuePair<string, object?>("outcome", "vanished"));
+                    CatalogTelemetry.RecordKindPlaylist(kind, "vanished");
                     LogKindPlaylistVanished(channelId, kind, kind.PlaylistId(channelId));
                     // Cached like an answer: asked again once the entry expires, not on every read meanwhile.
                     await cache.SetFetchedAsync(channelId, fallback.Videos, kind);
@@ -163,6 +162,7 @@ public sealed partial class ColdChannelFetcher(
     {
         LogWaitingForPeer(channelId);
         var deadline = DateTime.UtcNow + FetchBudget;
+        DateTime? peerDoneAt = null;
         while (DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
@@ -178,20 +178,15 @@ public sealed partial class ColdChannelFetcher(
                 // entry was already dropped (by the Worker storing another write of the channel: another kind of it,
                 // say). Look for a moment; if nothing comes, it finished without one (YouTube unavailable) or died:
                 // try ourselves.
-                var graceEnds = DateTime.UtcNow + PeerResultGrace;
-                while (true)
+                if (await StoredResultAsync(channelId, kind) is { } stored)
                 {
-                    if ((await StoredResultAsync(channelId, kind) ?? await CachedResultAsync(channelId, kind)) is { } answer)
-                    {
-                        return answer;
-                    }
+                    return stored;
+                }
 
-                    if (DateTime.UtcNow >= graceEnds)
-                    {
-                        return null;
-                    }
-
-                    await Task.Delay(100);
+                peerDoneAt ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - peerDoneAt >= PeerResultGrace)
+                {
+                    return null;
                 }
             }
         }

@@ -41,6 +41,9 @@ public static class CatalogTelemetry
     public static readonly Counter<long> KindPlaylists =
         Meter.CreateCounter<long>("videoaspire.upstream.kind_playlists", description: "Kind playlists read from YouTube, by kind and outcome");
 
+    public static void RecordKindPlaylist(VideoKind kind, string outcome) => KindPlaylists.Add(1,
+        new KeyValuePair<string, object?>("kind", kind.Name()), new KeyValuePair<string, object?>("outcome", outcome));
+
     public static readonly Counter<long> QuotaUnits =
         Meter.CreateCounter<long>("videoaspire.upstream.quota_units", unit: "{unit}", description: "YouTube Data API quota units spent");
 

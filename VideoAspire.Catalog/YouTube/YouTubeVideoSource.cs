@@ -73,9 +73,7 @@ public sealed partial class YouTubeVideoSource(
                 return (null, kindFailure);
             }
 
-            CatalogTelemetry.KindPlaylists.Add(1,
-                new KeyValuePair<string, object?>("kind", kind.Name()),
-                new KeyValuePair<string, object?>("outcome", kindVideos is null ? "missing" : "found"));
+            CatalogTelemetry.RecordKindPlaylist(kind, kindVideos is null ? "missing" : "found");
             if (kindVideos is null)
             {
                 LogKindPlaylistMissing(kind.PlaylistId(channelId), channelId, kind);

@@ -5,6 +5,7 @@
 #   make benchmark-scale                       (all scenarios; the first run loads the data, later runs reuse it)
 #   make benchmark-scale SCENARIO=zipf         (baseline + some of: cached, zipf, uniform, ceilings; comma-separated)
 #   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
+#   make benchmark-scale REPEAT=3              (three rounds, each with its own baseline; medians printed at the end)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
 # Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
 set -euo pipefail
@@ -18,6 +19,7 @@ WARMUP="${WARMUP:-20s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 SCENARIO="${SCENARIO:-all}"
 SOAK="${SOAK:-0}"
+REPEAT="${REPEAT:-1}"
 BASELINE="http://127.0.0.1:5199"
 export CHANNELS
 
@@ -52,9 +54,9 @@ if [[ ! -f "$store/pg/PG_VERSION" ]]; then
 fi
 "${as_pg[@]}" "$bin/pg_ctl" -D "$store/pg" -l "$store/pg.log" -w -o "-p $pg_port -k /tmp \
   -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=6GB -c max_wal_size=8GB \
-  -c log_min_duration_statement=250" start >/dev/null
+  -c log_min_duration_statement=250 -c shared_preload_libraries=pg_stat_statements" start >/dev/null
 psql() { command psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
-connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=videosdb"
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=videosdb${PG_OPTIONS:-}"
 
 if [[ ! -f "$store/loaded" ]]; then
   psql -c "DROP DATABASE IF EXISTS videosdb" postgres
@@ -140,12 +142,19 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # a process's user + system time
 ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
-gc_during() { # seconds -> "gen0/gen1/gen2" collections counted by the runtime's own counters over that many seconds
+postmaster_pid=$(head -1 "$store/pg/postmaster.pid")
+others_ticks() { # "worker postgres" CPU ticks so far (PostgreSQL: the postmaster and every backend it runs now)
+  local pg=0 pid
+  for pid in $postmaster_pid $(pgrep -P "$postmaster_pid"); do pg=$(( pg + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+  echo "$( [[ -n "$worker_pid" ]] && cpu_ticks "$worker_pid" || echo 0) $pg"
+}
+gc_during() { # seconds -> "gen0/gen1/gen2 pause" collections and total GC pause counted by the runtime's own counters
   local s=$1
   dotnet dotnet-counters collect -p "$api_pid" --counters System.Runtime --refresh-interval 1 --format csv \
     --duration "$(printf '%02d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60)))" -o "$work/gc.csv" >/dev/null 2>&1 || true
   awk -F, '/dotnet.gc.collections/ { match($0, /gen[0-2]/); v[substr($0, RSTART, RLENGTH)] += $NF }
-    END { printf "%d/%d/%d", v["gen0"], v["gen1"], v["gen2"] }' "$work/gc.csv" 2>/dev/null || echo "?"
+    /dotnet.gc.pause.time/ { pause += $NF }
+    END { printf "%d/%d/%d %.0fms", v["gen0"], v["gen1"], v["gen2"], pause * 1000 }' "$work/gc.csv" 2>/dev/null || echo "?"
 }
 
 wrk_run() { # duration url [wrk args...] -> "rps p50 p99 errors" (and the slowest request in $work/max.txt)
@@ -165,6 +174,7 @@ measure() { # name url [wrk args...]
   [[ "$2" == "$BASELINE"* ]] && server_pid=$baseline_pid # the baseline and the ceilings: CPU of their own process
   before_rss=$(rss_mb)
   before_cpu=$(cpu_ticks "$server_pid")
+  local before_others; before_others=$(others_ticks)
   echo "  $1 ($DURATION)..." >&2
   gc_during "$(seconds_of "$DURATION")" >"$work/gc.txt" &
   result=$(wrk_run "$DURATION" "${@:2}")
@@ -173,25 +183,37 @@ measure() { # name url [wrk args...]
   # shares the cores.
   cpu=$(awk -v t="$(( $(cpu_ticks "$server_pid") - before_cpu ))" -v hz="$ticks_per_second" -v rps="${result%% *}" -v s="$(seconds_of "$DURATION")" \
     'BEGIN {printf "%.0f", t / hz * 1e6 / (rps * s)}')
-  rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu")
+  # What the rest of the machine spent meanwhile, in cores: the Worker's background work and PostgreSQL compete for the
+  # same two cores, and their share explains much of the run-to-run spread.
+  others=$(paste -d' ' <(echo "$before_others") <(others_ticks) | awk -v hz="$ticks_per_second" -v s="$(seconds_of "$DURATION")" \
+    '{printf "%.2f/%.2f", ($3 - $1) / hz / s, ($4 - $2) / hz / s}')
+  rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu|${ROUND:-1}|$others")
 }
 
 want() { [[ "$SCENARIO" == all || ",$SCENARIO," == *",$1,"* ]]; }
 
 log_start=$(wc -l <"$store/pg.log") # statements slower than 250 ms are logged from here on: counted at the end
+# PostgreSQL's own account of where its time goes, by statement, from the first measured request on.
+psql videosdb -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 echo "Warming up ($WARMUP each: JIT, pools, connections)..."
 wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null
 wrk_run "$WARMUP" "$API/videos?channel_id=$hot" >/dev/null
 wrk_run "$WARMUP" "$API/" -s benchmarks/uniform-channels.lua >/dev/null
 echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores, $CHANNELS channels x $VIDEOS_PER_CHANNEL videos..."
-measure "bare Kestrel, constant body (baseline)" "$BASELINE/videos"
-want cached && measure "one cached channel" "$API/videos?channel_id=$hot"
-want zipf && measure "Zipf s=1 over $CHANNELS channels" "$API/" -s benchmarks/zipf-channels.lua
-want uniform && SEED=11 measure "uniform over $CHANNELS channels" "$API/" -s benchmarks/uniform-channels.lua
-# The same traffic against the leanest read path possible (the baseline process's /ceiling/videos: an unbounded
-# dictionary in front of the prepared query, nothing else): how far any implementation could go on this machine.
-want ceilings && PATH_PREFIX=/ceiling measure "ceiling: lean read path, Zipf" "$BASELINE/" -s benchmarks/zipf-channels.lua
-want ceilings && SEED=11 PATH_PREFIX=/ceiling measure "ceiling: lean read path, uniform" "$BASELINE/" -s benchmarks/uniform-channels.lua
+psql videosdb -c "SELECT pg_stat_statements_reset()" >/dev/null
+for round in $(seq 1 "$REPEAT"); do
+  (( REPEAT > 1 )) && echo " round $round of $REPEAT" >&2
+  # Each round measures its own baseline first: this machine's speed drifts by 10-20 % over minutes, and a ratio is
+  # only as good as the baseline measured next to it.
+  ROUND=$round measure "bare Kestrel, constant body (baseline)" "$BASELINE/videos"
+  want cached && ROUND=$round measure "one cached channel" "$API/videos?channel_id=$hot"
+  want zipf && ROUND=$round SEED=$((41 + round)) measure "Zipf s=1 over $CHANNELS channels" "$API/" -s benchmarks/zipf-channels.lua
+  want uniform && ROUND=$round SEED=$((10 + round)) measure "uniform over $CHANNELS channels" "$API/" -s benchmarks/uniform-channels.lua
+  # The same traffic against the leanest read path possible (the baseline process's /ceiling/videos: an unbounded
+  # dictionary in front of the prepared query, nothing else): how far any implementation could go on this machine.
+  want ceilings && ROUND=$round SEED=$((41 + round)) PATH_PREFIX=/ceiling measure "ceiling: lean read path, Zipf" "$BASELINE/" -s benchmarks/zipf-channels.lua
+  want ceilings && ROUND=$round SEED=$((10 + round)) PATH_PREFIX=/ceiling measure "ceiling: lean read path, uniform" "$BASELINE/" -s benchmarks/uniform-channels.lua
+done
 
 ceilings=()
 if want ceilings; then
@@ -208,24 +230,49 @@ SQL
   ceilings=("PostgreSQL latest-five (pgbench, prepared): ${pg_tps:-?} tps" "Redis GET (redis-benchmark): ${redis_rps:-?} rps")
 fi
 
-base_rps=$(cut -d'|' -f2 <<<"${rows[0]}" | awk '{print $1}')
 echo
-printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' scenario requests/s "x base" p50 p99 "CPU/req" "Api RSS MB" "GCs 0/1/2" errors
+printf '%-40s %11s %9s %9s %9s  %-12s %-10s %-17s %-22s %s\n' scenario requests/s "x base" p50 p99 "CPU/req" "Worker/PG" "Api RSS MB" "GCs 0/1/2, pause" errors
+declare -A base_rps
 for row in "${rows[@]}"; do
-  IFS='|' read -r name result rss gc cpu <<<"$row"
+  IFS='|' read -r name result rss gc cpu round others <<<"$row"
   read -r rps p50 p99 errors <<<"$result"
-  cpu="${cpu} us"
-  printf '%-40s %11s %9s %9s %9s  %-12s %-17s %-14s %s\n' "$name" "$rps" \
-    "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "$cpu" "$rss" "$gc" "$errors"
+  [[ -z "${base_rps[$round]:-}" ]] && base_rps[$round]=$rps # the first row of each round is its baseline
+  (( REPEAT > 1 )) && [[ "$name" == bare* ]] && echo "round $round"
+  printf '%-40s %11s %9s %9s %9s  %-12s %-10s %-17s %-22s %s\n' "$name" "$rps" \
+    "$(awk -v a="$rps" -v b="${base_rps[$round]}" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "${cpu} us" "$others" "$rss" "$gc" "$errors"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$(awk -v a="$rps" -v b="${base_rps[$round]}" 'BEGIN {print a / b}')" "$rps" "$p99" "$cpu" >>"$work/summary.tsv"
 done
+if (( REPEAT > 1 )); then
+  echo
+  echo "Median over $REPEAT rounds (each ratio against its own round's baseline; min-max in brackets):"
+  python3 - "$work/summary.tsv" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, ratio, rps, p99, cpu = line.rstrip("\n").split("\t")
+    unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+    p99_ms = next(float(p99[:-len(u)]) * f for u, f in sorted(unit.items(), key=lambda i: -len(i[0])) if p99.endswith(u))
+    rows.setdefault(name, []).append((float(ratio), float(rps), p99_ms, float(cpu)))
+print(f"{'scenario':40} {'x base':>18} {'requests/s':>11} {'p99':>20} {'CPU/req':>9}")
+for name, values in rows.items():
+    ratios, rps, p99, cpu = (sorted(column) for column in zip(*values))
+    print(f"{name:40} {statistics.median(ratios):>6.2f}x [{ratios[0]:.2f}-{ratios[-1]:.2f}] {statistics.median(rps):>11.0f}"
+          f" {statistics.median(p99):>6.2f}ms [{p99[0]:.1f}-{p99[-1]:.1f}] {statistics.median(cpu):>6.0f} us")
+PY
+fi
 for line in "${ceilings[@]}"; do echo "ceiling: $line"; done
+echo "PostgreSQL time by statement over the measured run (pg_stat_statements; ms = execution time in the server):"
+psql videosdb -F $'\t' -c "SELECT calls, round(total_exec_time), round(1000 * total_exec_time / calls), left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+  FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'videosdb')
+  ORDER BY total_exec_time DESC LIMIT 5" | awk -F'\t' '{printf "  %9d calls %8d ms %6d us each  %s\n", $1, $2, $3, $4}'
 # A slow statement during a run is usually not the read path but something competing with it (it once was the
 # Worker's re-warm query taking 8 s of a core every minute).
 slow=$(tail -n +"$((log_start + 1))" "$store/pg.log" | grep -c 'duration: ' || true)
 echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow > 0 )) && echo " (see $store/pg.log)")"
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
+echo "Worker/PG = cores the Worker and PostgreSQL (all its processes) used during the scenario;"
 echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and ceiling rows) / requests answered;"
-echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario (the baseline row: none, it is another process)."
+echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario and their total pause (the baseline row: none, it is another process)."
 
 if (( SOAK > 0 )); then
   echo

@@ -172,18 +172,13 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     /// <summary>
     /// Stores in Redis without waiting for it (the answer is already on its way to the caller; a failure is logged and
     /// counted by the fail-soft store). Each answer is written to Redis once per miss: a channel's first read stores it
-    /// as the latest-five entry only (most of a long tail is read once), its second read from that entry stores the
-    /// response here. The memory level admits an answer the second time it is asked for, so a channel read once never
-    /// displaces a hot one.
+    /// as the latest-five entry only (<see cref="ChannelOutputCachePolicy"/> does not store that response), its second
+    /// read from that entry stores the response here. The memory level admits an answer the second time it is asked
+    /// for, so a channel read once never displaces a hot one.
     /// </summary>
     public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
         var prefetched = _httpContext.HttpContext?.Features.Get<PrefetchedLatestVideos>();
-        if (prefetched is { FoundNoEntry: true })
-        {
-            return ValueTask.CompletedTask;
-        }
-
         var wrapped = Wrap(value, tags.Span);
         var tagArray = tags.ToArray();
         _ = _shared.SetAsync(key, wrapped, tagArray, validFor, CancellationToken.None).AsTask();

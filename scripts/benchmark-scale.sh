@@ -143,8 +143,9 @@ cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # a p
 ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
 postmaster_pid=$(head -1 "$store/pg/postmaster.pid")
-others_ticks() { # "worker postgres" CPU ticks so far (PostgreSQL: the postmaster and every backend it runs now)
-  local pg=0 pid
+others_ticks() { # "worker postgres" CPU ticks so far (PostgreSQL: the postmaster, its live backends and those that exited)
+  local pg pid
+  pg=$(sed 's/^.*) //' "/proc/$postmaster_pid/stat" | awk '{print $14 + $15}') # children already reaped
   for pid in $postmaster_pid $(pgrep -P "$postmaster_pid"); do pg=$(( pg + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
   echo "$( [[ -n "$worker_pid" ]] && cpu_ticks "$worker_pid" || echo 0) $pg"
 }

@@ -123,6 +123,25 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
             TimeSpan.FromSeconds(5), "the second read fills the output cache");
     }
 
+    [Fact]
+    public async Task Concurrent_first_reads_of_one_channel_all_get_its_answer_and_only_a_later_read_fills_the_output_cache()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        await fixture.Database.AddChannelAsync(channelId);
+        await fixture.Database.AddVideoAsync(channelId, TestCatalog.NewVideoId(), "Read at once", DateTimeOffset.UtcNow.AddDays(-1));
+        var server = fixture.Redis.GetServer(fixture.Redis.GetEndPoints()[0]);
+
+        // Requests that wait on the first read's lookup get no stored response to share (a first read stores none): each
+        // reads the channel itself, and every one of them answers.
+        var titles = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => NewestTitleAsync(channelId)));
+        Assert.All(titles, title => Assert.Equal("Read at once", title));
+
+        Assert.Equal("Read at once", await NewestTitleAsync(channelId));
+        await TestCatalog.EventuallyAsync(
+            () => Task.FromResult(server.Keys(pattern: $"*MSOCV*{channelId}*").Count() == 1),
+            TimeSpan.FromSeconds(5), "a read after the first fills the output cache");
+    }
+
     private async Task PutVideoAsync(string channelId, string title, DateTimeOffset publishedAt)
     {
         using var response = await _writer.PutAsJsonAsync($"/channels/{channelId}/videos",

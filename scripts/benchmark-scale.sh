@@ -56,7 +56,7 @@ fi
   -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=6GB -c max_wal_size=8GB \
   -c log_min_duration_statement=250 -c shared_preload_libraries=pg_stat_statements" start >/dev/null
 psql() { command psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
-connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=videosdb${PG_OPTIONS:-}"
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=videosdb"
 
 if [[ ! -f "$store/loaded" ]]; then
   psql -c "DROP DATABASE IF EXISTS videosdb" postgres
@@ -139,14 +139,15 @@ baseline_pid=$!
 for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # a process's user + system time
+# A process's user + system time; with "reaped", also that of its children that have exited.
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk -v reaped="${2:-}" '{print $12 + $13 + (reaped ? $14 + $15 : 0)}'; }
 ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
 postmaster_pid=$(head -1 "$store/pg/postmaster.pid")
 others_ticks() { # "worker postgres" CPU ticks so far (PostgreSQL: the postmaster, its live backends and those that exited)
   local pg pid
-  pg=$(sed 's/^.*) //' "/proc/$postmaster_pid/stat" | awk '{print $14 + $15}') # children already reaped
-  for pid in $postmaster_pid $(pgrep -P "$postmaster_pid"); do pg=$(( pg + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+  pg=$(cpu_ticks "$postmaster_pid" reaped)
+  for pid in $(pgrep -P "$postmaster_pid"); do pg=$(( pg + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
   echo "$( [[ -n "$worker_pid" ]] && cpu_ticks "$worker_pid" || echo 0) $pg"
 }
 gc_during() { # seconds -> "gen0/gen1/gen2 pause" collections and total GC pause counted by the runtime's own counters
@@ -239,20 +240,20 @@ for row in "${rows[@]}"; do
   read -r rps p50 p99 errors <<<"$result"
   [[ -z "${base_rps[$round]:-}" ]] && base_rps[$round]=$rps # the first row of each round is its baseline
   (( REPEAT > 1 )) && [[ "$name" == bare* ]] && echo "round $round"
-  printf '%-40s %11s %9s %9s %9s  %-12s %-10s %-17s %-22s %s\n' "$name" "$rps" \
-    "$(awk -v a="$rps" -v b="${base_rps[$round]}" 'BEGIN {printf "%.2fx", a / b}')" "$p50" "$p99" "${cpu} us" "$others" "$rss" "$gc" "$errors"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$(awk -v a="$rps" -v b="${base_rps[$round]}" 'BEGIN {print a / b}')" "$rps" "$p99" "$cpu" >>"$work/summary.tsv"
+  ratio=$(awk -v a="$rps" -v b="${base_rps[$round]}" 'BEGIN {printf "%.4f", a / b}')
+  printf '%-40s %11s %8.2fx %9s %9s  %-12s %-10s %-17s %-22s %s\n' "$name" "$rps" "$ratio" "$p50" "$p99" "${cpu} us" "$others" "$rss" "$gc" "$errors"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$ratio" "$rps" "$p99" "$cpu" >>"$work/summary.tsv"
 done
 if (( REPEAT > 1 )); then
   echo
   echo "Median over $REPEAT rounds (each ratio against its own round's baseline; min-max in brackets):"
   python3 - "$work/summary.tsv" <<'PY'
-import statistics, sys
+import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     name, ratio, rps, p99, cpu = line.rstrip("\n").split("\t")
-    unit = {"us": 1e-3, "ms": 1.0, "s": 1e3}
-    p99_ms = next(float(p99[:-len(u)]) * f for u, f in sorted(unit.items(), key=lambda i: -len(i[0])) if p99.endswith(u))
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", p99).groups()  # wrk's latency: 850.00us, 2.31ms, 1.02s
+    p99_ms = float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
     rows.setdefault(name, []).append((float(ratio), float(rps), p99_ms, float(cpu)))
 print(f"{'scenario':40} {'x base':>18} {'requests/s':>11} {'p99':>20} {'CPU/req':>9}")
 for name, values in rows.items():

@@ -94,19 +94,15 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var server = fixture.Redis.GetServer(fixture.Redis.GetEndPoints()[0]);
         await TestCatalog.EventuallyAsync(
-            () => Task.FromResult(server.Keys(pattern: $"*MSOCV*{channelId}*").Count() == 1),
+            () => Task.FromResult(OutputCacheEntries(channelId) == 1),
             TimeSpan.FromSeconds(5), "one output-cache entry in Redis whatever the Host header");
     }
 
     [Fact]
     public async Task A_first_read_stores_its_answer_once_and_the_second_read_fills_the_output_cache()
     {
-        var channelId = TestCatalog.NewChannelId();
-        await fixture.Database.AddChannelAsync(channelId);
-        await fixture.Database.AddVideoAsync(channelId, TestCatalog.NewVideoId(), "Read twice", DateTimeOffset.UtcNow.AddDays(-1));
-        var server = fixture.Redis.GetServer(fixture.Redis.GetEndPoints()[0]);
+        var channelId = await StoredChannelAsync("Read twice");
         var redis = fixture.Redis.GetDatabase();
 
         // First read (from PostgreSQL): the answer is written to Redis once, as the latest-five entry. Most of a long
@@ -114,22 +110,19 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
         Assert.Equal("Read twice", await NewestTitleAsync(channelId));
         await TestCatalog.EventuallyAsync(async () => await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)),
             TimeSpan.FromSeconds(5), "the first read fills the latest-five entry");
-        Assert.Empty(server.Keys(pattern: $"*MSOCV*{channelId}*"));
+        Assert.Equal(0, OutputCacheEntries(channelId));
 
         // Second read (from that entry, whichever replica answers): now the response itself is cached.
         Assert.Equal("Read twice", await NewestTitleAsync(channelId));
         await TestCatalog.EventuallyAsync(
-            () => Task.FromResult(server.Keys(pattern: $"*MSOCV*{channelId}*").Count() == 1),
+            () => Task.FromResult(OutputCacheEntries(channelId) == 1),
             TimeSpan.FromSeconds(5), "the second read fills the output cache");
     }
 
     [Fact]
     public async Task Concurrent_first_reads_of_one_channel_all_get_its_answer_and_only_a_later_read_fills_the_output_cache()
     {
-        var channelId = TestCatalog.NewChannelId();
-        await fixture.Database.AddChannelAsync(channelId);
-        await fixture.Database.AddVideoAsync(channelId, TestCatalog.NewVideoId(), "Read at once", DateTimeOffset.UtcNow.AddDays(-1));
-        var server = fixture.Redis.GetServer(fixture.Redis.GetEndPoints()[0]);
+        var channelId = await StoredChannelAsync("Read at once");
 
         // Requests that wait on the first read's lookup get no stored response to share (a first read stores none): each
         // reads the channel itself, and every one of them answers.
@@ -138,9 +131,22 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
 
         Assert.Equal("Read at once", await NewestTitleAsync(channelId));
         await TestCatalog.EventuallyAsync(
-            () => Task.FromResult(server.Keys(pattern: $"*MSOCV*{channelId}*").Count() == 1),
+            () => Task.FromResult(OutputCacheEntries(channelId) == 1),
             TimeSpan.FromSeconds(5), "a read after the first fills the output cache");
     }
+
+    /// <summary>A channel stored in PostgreSQL with one video, in no cache yet.</summary>
+    private async Task<string> StoredChannelAsync(string title)
+    {
+        var channelId = TestCatalog.NewChannelId();
+        await fixture.Database.AddChannelAsync(channelId);
+        await fixture.Database.AddVideoAsync(channelId, TestCatalog.NewVideoId(), title, DateTimeOffset.UtcNow.AddDays(-1));
+        return channelId;
+    }
+
+    /// <summary>The channel's output-cache entries in Redis.</summary>
+    private int OutputCacheEntries(string channelId) =>
+        fixture.Redis.GetServer(fixture.Redis.GetEndPoints()[0]).Keys(pattern: $"*MSOCV*{channelId}*").Count();
 
     private async Task PutVideoAsync(string channelId, string title, DateTimeOffset publishedAt)
     {

@@ -4,6 +4,8 @@
 # every figure printed as a ratio against a bare-Kestrel baseline measured in the same run.
 #   make benchmark-scale                       (all scenarios; the first run loads the data, later runs reuse it)
 #   make benchmark-scale SCENARIO=zipf         (baseline + some of: cached, zipf, uniform, ceilings; comma-separated)
+#     ceilings: the same traffic through the required framework pipeline with the simplest Redis -> PostgreSQL read
+#     behind it, through the leanest read path possible, and pgbench / redis-benchmark on the same servers
 #   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
 #   make benchmark-scale REPEAT=3              (three rounds, each with its own baseline; medians printed at the end)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
@@ -21,6 +23,7 @@ SCENARIO="${SCENARIO:-all}"
 SOAK="${SOAK:-0}"
 REPEAT="${REPEAT:-1}"
 BASELINE="http://127.0.0.1:5199"
+PIPELINE="http://127.0.0.1:5198"
 export CHANNELS
 
 repo="$(pwd)"
@@ -33,6 +36,7 @@ pg_port=$(free_port)
 as_pg=()
 if [[ $(id -u) -eq 0 ]]; then as_pg=(runuser -u postgres --); fi
 pids=()
+want() { [[ "$SCENARIO" == all || ",$SCENARIO," == *",$1,"* ]]; }
 
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -137,6 +141,17 @@ dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.
 pids+=($!)
 baseline_pid=$!
 for _ in $(seq 1 30); do curl -sf -o /dev/null "$BASELINE/videos" && break; sleep 0.5; done
+if want ceilings; then
+  # The required pieces' ceiling: the framework pipeline every read passes through (as the Api configures it: OpenTelemetry,
+  # problem details, authentication, a rate limit per caller, the output cache) in front of the simplest Redis -> PostgreSQL
+  # read, on the same Redis and PostgreSQL; the same environment and thread-pool setting as the Api.
+  ASPNETCORE_ENVIRONMENT=Development DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
+    dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --pipeline true --body "$work/body.json" \
+    --database "$connection" --redis "127.0.0.1:$redis_port" --urls "$PIPELINE" >"$work/pipeline.log" 2>&1 &
+  pids+=($!)
+  pipeline_pid=$!
+  for _ in $(seq 1 30); do curl -sf -o /dev/null "$PIPELINE/videos?channel_id=$hot" && break; sleep 0.5; done
+fi
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
 # A process's user + system time; with "reaped", also that of its children that have exited.
@@ -174,6 +189,7 @@ rows=()
 measure() { # name url [wrk args...]
   local before_rss before_cpu result cpu server_pid=$api_pid
   [[ "$2" == "$BASELINE"* ]] && server_pid=$baseline_pid # the baseline and the ceilings: CPU of their own process
+  [[ "$2" == "$PIPELINE"* ]] && server_pid=$pipeline_pid
   before_rss=$(rss_mb)
   before_cpu=$(cpu_ticks "$server_pid")
   local before_others; before_others=$(others_ticks)
@@ -192,8 +208,6 @@ measure() { # name url [wrk args...]
   rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu|${ROUND:-1}|$others")
 }
 
-want() { [[ "$SCENARIO" == all || ",$SCENARIO," == *",$1,"* ]]; }
-
 log_start=$(wc -l <"$store/pg.log") # statements slower than 250 ms are logged from here on: counted at the end
 # PostgreSQL's own account of where its time goes, by statement, from the first measured request on.
 psql videosdb -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
@@ -201,6 +215,7 @@ echo "Warming up ($WARMUP each: JIT, pools, connections)..."
 wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null
 wrk_run "$WARMUP" "$API/videos?channel_id=$hot" >/dev/null
 wrk_run "$WARMUP" "$API/" -s benchmarks/uniform-channels.lua >/dev/null
+want ceilings && SEED=9 wrk_run "$WARMUP" "$PIPELINE/" -s benchmarks/uniform-channels.lua >/dev/null
 echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores, $CHANNELS channels x $VIDEOS_PER_CHANNEL videos..."
 psql videosdb -c "SELECT pg_stat_statements_reset()" >/dev/null
 for round in $(seq 1 "$REPEAT"); do
@@ -211,6 +226,11 @@ for round in $(seq 1 "$REPEAT"); do
   want cached && ROUND=$round measure "one cached channel" "$API/videos?channel_id=$hot"
   want zipf && ROUND=$round SEED=$((41 + round)) measure "Zipf s=1 over $CHANNELS channels" "$API/" -s benchmarks/zipf-channels.lua
   want uniform && ROUND=$round SEED=$((10 + round)) measure "uniform over $CHANNELS channels" "$API/" -s benchmarks/uniform-channels.lua
+  # The same traffic through the required pieces done the simplest way (PIPELINE, see above): how far the product could go
+  # without dropping a requirement.
+  want ceilings && ROUND=$round measure "ceiling: required pipeline, cached" "$PIPELINE/videos?channel_id=$hot"
+  want ceilings && ROUND=$round SEED=$((41 + round)) measure "ceiling: required pipeline, Zipf" "$PIPELINE/" -s benchmarks/zipf-channels.lua
+  want ceilings && ROUND=$round SEED=$((10 + round)) measure "ceiling: required pipeline, uniform" "$PIPELINE/" -s benchmarks/uniform-channels.lua
   # The same traffic against the leanest read path possible (the baseline process's /ceiling/videos: an unbounded
   # dictionary in front of the prepared query, nothing else): how far any implementation could go on this machine.
   want ceilings && ROUND=$round SEED=$((41 + round)) PATH_PREFIX=/ceiling measure "ceiling: lean read path, Zipf" "$BASELINE/" -s benchmarks/zipf-channels.lua
@@ -273,7 +293,7 @@ slow=$(tail -n +"$((log_start + 1))" "$store/pg.log" | grep -c 'duration: ' || t
 echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow > 0 )) && echo " (see $store/pg.log)")"
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
 echo "Worker/PG = cores the Worker and PostgreSQL (all its processes) used during the scenario;"
-echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and ceiling rows) / requests answered;"
+echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and lean rows, the pipeline process for the required-pipeline rows) / requests answered;"
 echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario and their total pause (the baseline row: none, it is another process)."
 
 if (( SOAK > 0 )); then

@@ -7,13 +7,20 @@
 // GET /ceiling/videos    with --database: an unbounded in-process dictionary in front of the prepared latest-five
 //                        query, nothing else (no Redis, auth, rate limit, telemetry): the ceiling of any read path on
 //                        this machine for long-tail traffic, since every first read of a channel must reach the database.
+// --pipeline true:       GET /videos through the framework pieces a VideoAspire read requires (PipelineCeiling.cs):
+//                        the ceiling of a cached read.
 using System.Collections.Concurrent;
-using System.Text.Json;
-using Npgsql;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.Logging.ClearProviders();
+var pipeline = new ConfigurationBuilder().AddCommandLine(args).Build().GetValue<bool>("pipeline");
+var builder = pipeline ? WebApplication.CreateBuilder(args) : WebApplication.CreateSlimBuilder(args);
 var body = File.ReadAllBytes(builder.Configuration["body"] ?? throw new ArgumentException("usage: --body <file.json>"));
+if (pipeline)
+{
+    PipelineCeiling.Run(builder, body);
+    return;
+}
+
+builder.Logging.ClearProviders();
 
 var app = builder.Build();
 
@@ -25,7 +32,7 @@ app.MapGet("/videos", (HttpContext context) =>
 
 if (builder.Configuration["database"] is { } connectionString)
 {
-    var dataSource = new NpgsqlDataSourceBuilder(connectionString + ";Max Auto Prepare=4;No Reset On Close=true").Build();
+    var dataSource = LatestFive.DataSource(connectionString);
     var answers = new ConcurrentDictionary<string, byte[]>(StringComparer.Ordinal);
 
     app.MapGet("/ceiling/videos", async (HttpContext context) =>
@@ -33,33 +40,7 @@ if (builder.Configuration["database"] is { } connectionString)
         var channelId = context.Request.Query["channel_id"].ToString();
         if (!answers.TryGetValue(channelId, out var answer))
         {
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var command = new NpgsqlCommand(
-                "SELECT video_id, title, published_at FROM videos WHERE channel_id = $1 ORDER BY published_at DESC, video_id DESC LIMIT 5",
-                connection);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = channelId });
-            await using var reader = await command.ExecuteReaderAsync();
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
-            await using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteStartArray(channelId);
-                while (await reader.ReadAsync())
-                {
-                    var published = reader.GetFieldValue<DateTime>(2);
-                    json.WriteStartObject();
-                    json.WriteString("video_id", reader.GetString(0));
-                    json.WriteString("video_title", reader.GetString(1));
-                    json.WriteString("upload_date", published.ToString("yyyy-MM-dd"));
-                    json.WriteString("published_at", published);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            answers[channelId] = answer = buffer.WrittenSpan.ToArray();
+            answers[channelId] = answer = await LatestFive.ReadAsync(dataSource, channelId);
         }
 
         context.Response.ContentType = "application/json; charset=utf-8";

@@ -7,8 +7,9 @@
 // GET /ceiling/videos    with --database: an unbounded in-process dictionary in front of the prepared latest-five
 //                        query, nothing else (no Redis, auth, rate limit, telemetry): the ceiling of any read path on
 //                        this machine for long-tail traffic, since every first read of a channel must reach the database.
-// --pipeline true:       GET /videos through the framework pieces a VideoAspire read requires (PipelineCeiling.cs):
-//                        the ceiling of a cached read.
+// --pipeline true:       GET /videos through the framework pieces every VideoAspire read requires (PipelineCeiling.cs);
+//                        with --database and --redis, the simplest Redis -> PostgreSQL read behind them: the ceiling
+//                        of any read path that keeps every required piece.
 using System.Collections.Concurrent;
 
 var pipeline = new ConfigurationBuilder().AddCommandLine(args).Build().GetValue<bool>("pipeline");

@@ -5,7 +5,8 @@
 #   make benchmark-scale                       (all scenarios; the first run loads the data, later runs reuse it)
 #   make benchmark-scale SCENARIO=zipf         (baseline + some of: cached, zipf, uniform, ceilings; comma-separated)
 #     ceilings: the same traffic through the required framework pipeline with the simplest Redis -> PostgreSQL read
-#     behind it, through the leanest read path possible, and pgbench / redis-benchmark on the same servers
+#     behind it (output cache in memory: an upper bound; in Redis with the stock store: a reference), through the
+#     leanest read path possible, and pgbench / redis-benchmark on the same servers
 #   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
 #   make benchmark-scale REPEAT=3              (three rounds, each with its own baseline; medians printed at the end)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
@@ -24,6 +25,7 @@ SOAK="${SOAK:-0}"
 REPEAT="${REPEAT:-1}"
 BASELINE="http://127.0.0.1:5199"
 PIPELINE="http://127.0.0.1:5198"
+STOCK="http://127.0.0.1:5196"
 export CHANNELS
 
 repo="$(pwd)"
@@ -145,12 +147,19 @@ if want ceilings; then
   # The required pieces' ceiling: the framework pipeline every read passes through (as the Api configures it: OpenTelemetry,
   # problem details, authentication, a rate limit per caller, the output cache) in front of the simplest Redis -> PostgreSQL
   # read, on the same Redis and PostgreSQL; the same environment and thread-pool setting as the Api.
-  ASPNETCORE_ENVIRONMENT=Development DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
-    dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --pipeline true --body "$work/body.json" \
-    --database "$connection" --redis "127.0.0.1:$redis_port" --urls "$PIPELINE" >"$work/pipeline.log" 2>&1 &
-  pids+=($!)
-  pipeline_pid=$!
-  for _ in $(seq 1 30); do curl -sf -o /dev/null "$PIPELINE/videos?channel_id=$hot" && break; sleep 0.5; done
+  # The stock build (STOCK) is the same with the output cache in Redis through the framework's own store, as the brief
+  # literally reads: no memory level. Each process has its own Redis keys.
+  for store_in in memory redis; do
+    ASPNETCORE_ENVIRONMENT=Development DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
+      dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --pipeline true --body "$work/body.json" \
+      --database "$connection" --redis "127.0.0.1:$redis_port" --outputcache "$store_in" \
+      --urls "$([[ $store_in == memory ]] && echo "$PIPELINE" || echo "$STOCK")" >"$work/pipeline-$store_in.log" 2>&1 &
+    pids+=($!)
+    if [[ $store_in == memory ]]; then pipeline_pid=$!; else stock_pid=$!; fi
+  done
+  for url in "$PIPELINE" "$STOCK"; do
+    for _ in $(seq 1 30); do curl -sf -o /dev/null "$url/videos?channel_id=$hot" && break; sleep 0.5; done
+  done
 fi
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
@@ -190,6 +199,7 @@ measure() { # name url [wrk args...]
   local before_rss before_cpu result cpu server_pid=$api_pid
   [[ "$2" == "$BASELINE"* ]] && server_pid=$baseline_pid # the baseline and the ceilings: CPU of their own process
   [[ "$2" == "$PIPELINE"* ]] && server_pid=$pipeline_pid
+  [[ "$2" == "$STOCK"* ]] && server_pid=$stock_pid
   before_rss=$(rss_mb)
   before_cpu=$(cpu_ticks "$server_pid")
   local before_others; before_others=$(others_ticks)
@@ -216,6 +226,7 @@ wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null
 wrk_run "$WARMUP" "$API/videos?channel_id=$hot" >/dev/null
 wrk_run "$WARMUP" "$API/" -s benchmarks/uniform-channels.lua >/dev/null
 want ceilings && SEED=9 wrk_run "$WARMUP" "$PIPELINE/" -s benchmarks/uniform-channels.lua >/dev/null
+want ceilings && SEED=9 wrk_run "$WARMUP" "$STOCK/" -s benchmarks/uniform-channels.lua >/dev/null
 echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores, $CHANNELS channels x $VIDEOS_PER_CHANNEL videos..."
 psql videosdb -c "SELECT pg_stat_statements_reset()" >/dev/null
 for round in $(seq 1 "$REPEAT"); do
@@ -231,6 +242,10 @@ for round in $(seq 1 "$REPEAT"); do
   want ceilings && ROUND=$round measure "ceiling: required pipeline, cached" "$PIPELINE/videos?channel_id=$hot"
   want ceilings && ROUND=$round SEED=$((41 + round)) measure "ceiling: required pipeline, Zipf" "$PIPELINE/" -s benchmarks/zipf-channels.lua
   want ceilings && ROUND=$round SEED=$((10 + round)) measure "ceiling: required pipeline, uniform" "$PIPELINE/" -s benchmarks/uniform-channels.lua
+  # And the same pieces as stock parts, the output cache in Redis with no memory level: what the brief gives unaided.
+  want ceilings && ROUND=$round measure "reference: stock pieces, cached" "$STOCK/videos?channel_id=$hot"
+  want ceilings && ROUND=$round SEED=$((41 + round)) measure "reference: stock pieces, Zipf" "$STOCK/" -s benchmarks/zipf-channels.lua
+  want ceilings && ROUND=$round SEED=$((10 + round)) measure "reference: stock pieces, uniform" "$STOCK/" -s benchmarks/uniform-channels.lua
   # The same traffic against the leanest read path possible (the baseline process's /ceiling/videos: an unbounded
   # dictionary in front of the prepared query, nothing else): how far any implementation could go on this machine.
   want ceilings && ROUND=$round SEED=$((41 + round)) PATH_PREFIX=/ceiling measure "ceiling: lean read path, Zipf" "$BASELINE/" -s benchmarks/zipf-channels.lua
@@ -293,7 +308,7 @@ slow=$(tail -n +"$((log_start + 1))" "$store/pg.log" | grep -c 'duration: ' || t
 echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow > 0 )) && echo " (see $store/pg.log)")"
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
 echo "Worker/PG = cores the Worker and PostgreSQL (all its processes) used during the scenario;"
-echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and lean rows, the pipeline process for the required-pipeline rows) / requests answered;"
+echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and lean rows, the pipeline process for the required-pipeline and stock rows) / requests answered;"
 echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario and their total pause (the baseline row: none, it is another process)."
 
 if (( SOAK > 0 )); then

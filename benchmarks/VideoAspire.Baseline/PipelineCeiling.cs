@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.OutputCaching;
 using StackExchange.Redis;
 
 /// <summary>
@@ -14,7 +15,8 @@ using StackExchange.Redis;
 /// Redis GET of the channel's answer, on a miss the latest-five query and a Redis SET not waited for, each traced. No
 /// single flight, no access marks, no eviction by tag across replicas, no YouTube: the ceiling of the long-tail rows
 /// for any implementation of that read path with the required pieces.
-/// `--without telemetry,errors,auth,ratelimit,outputcache` leaves pieces out, to price each one.
+/// `--outputcache redis` puts the output cache in Redis with the stock store (no memory level in front), as the brief
+/// literally reads; `--without telemetry,errors,auth,ratelimit,outputcache` leaves pieces out, to price each one.
 /// </summary>
 internal static class PipelineCeiling
 {
@@ -41,6 +43,13 @@ internal static class PipelineCeiling
                 QueueLimit = 0,
             })));
         builder.Services.AddOutputCache();
+        if (builder.Configuration["outputcache"] == "redis" && builder.Configuration["redis"] is { } outputCacheRedis)
+        {
+            // The brief's output cache in Redis with the stock store (no memory level in front of it).
+            var connection = Connect(outputCacheRedis);
+            builder.Services.AddStackExchangeRedisOutputCache(options =>
+                options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection));
+        }
 
         var app = builder.Build();
         if (With("errors"))
@@ -66,25 +75,23 @@ internal static class PipelineCeiling
         }
 
         var read = builder.Configuration["database"] is { } database && builder.Configuration["redis"] is { } redis
-            ? CacheAside(database, redis)
+            ? CacheAside(database, redis, keyPrefix: $"ceiling:{builder.Configuration["outputcache"] ?? "memory"}:")
             : _ => Task.FromResult(body);
         app.MapGet("/videos", async (string channel_id) => TypedResults.Bytes(await read(channel_id), "application/json; charset=utf-8"))
-            .CacheOutput(policy => policy.SetVaryByQuery("channel_id"))
+            .CacheOutput(policy => policy.SetVaryByQuery("channel_id").AddPolicy<TaggedByChannel>())
             .RequireRateLimiting("per-caller");
         app.Run();
     }
 
     private static readonly ActivitySource Tracing = new($"{Extensions.TelemetryPrefix}.Ceiling");
 
-    private static Func<string, Task<byte[]>> CacheAside(string database, string redisConfiguration)
+    private static Func<string, Task<byte[]>> CacheAside(string database, string redisConfiguration, string keyPrefix)
     {
         var dataSource = LatestFive.DataSource(database);
-        var options = ConfigurationOptions.Parse(redisConfiguration);
-        options.SocketManager = SocketManager.ThreadPool; // as the Api
-        var redis = ConnectionMultiplexer.Connect(options).GetDatabase();
+        var redis = Connect(redisConfiguration).GetDatabase();
         return async channelId =>
         {
-            var key = "ceiling:" + channelId;
+            var key = keyPrefix + channelId; // a key space per ceiling process: none reads what another wrote
             byte[]? answer;
             using (Tracing.StartActivity("cache get", ActivityKind.Client))
             {
@@ -103,5 +110,26 @@ internal static class PipelineCeiling
 
             return answer;
         };
+    }
+
+    private static ConnectionMultiplexer Connect(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.SocketManager = SocketManager.ThreadPool; // as the Api
+        return ConnectionMultiplexer.Connect(options);
+    }
+
+    /// <summary>Each answer tagged with its channel, as the Api's entries are (evicted by tag when its videos change).</summary>
+    private sealed class TaggedByChannel : IOutputCachePolicy
+    {
+        public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+        {
+            context.Tags.Add("channel:" + context.HttpContext.Request.Query["channel_id"]);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+        public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
     }
 }

@@ -9,7 +9,8 @@ public sealed class ApiOptions
     /// <summary>
     /// How often batched last_accessed_at marks are written to PostgreSQL. Often and small beats rare and large: under
     /// long-tail load a 10 s batch was one UPDATE of ~55,000 rows holding a PostgreSQL core for 0.75 s, and the reads
-    /// meanwhile set the p99 (make benchmark-scale: uniform p99 31-93 ms at 10 s, 21-23 ms at 1 s, same throughput).
+    /// meanwhile set the p99 (make benchmark-scale: 59 ms per UPDATE at 1 s; the worst uniform p99 of a round 93-225 ms
+    /// at 10 s, 23-41 ms at 1 s; the same throughput).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan AccessFlushInterval { get; set; } = TimeSpan.FromSeconds(1);

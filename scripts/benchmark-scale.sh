@@ -149,14 +149,16 @@ if want ceilings; then
   # read, on the same Redis and PostgreSQL; the same environment and thread-pool setting as the Api.
   # The stock build (STOCK) is the same with the output cache in Redis through the framework's own store, as the brief
   # literally reads: no memory level. Each process has its own Redis keys.
-  for store_in in memory redis; do
+  start_pipeline() { # output-cache store (memory or redis), url
     ASPNETCORE_ENVIRONMENT=Development DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
       dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --pipeline true --body "$work/body.json" \
-      --database "$connection" --redis "127.0.0.1:$redis_port" --outputcache "$store_in" \
-      --urls "$([[ $store_in == memory ]] && echo "$PIPELINE" || echo "$STOCK")" >"$work/pipeline-$store_in.log" 2>&1 &
+      --database "$connection" --redis "127.0.0.1:$redis_port" --outputcache "$1" --urls "$2" >"$work/pipeline-$1.log" 2>&1 &
     pids+=($!)
-    if [[ $store_in == memory ]]; then pipeline_pid=$!; else stock_pid=$!; fi
-  done
+  }
+  start_pipeline memory "$PIPELINE"
+  pipeline_pid=$!
+  start_pipeline redis "$STOCK"
+  stock_pid=$!
   for url in "$PIPELINE" "$STOCK"; do
     for _ in $(seq 1 30); do curl -sf -o /dev/null "$url/videos?channel_id=$hot" && break; sleep 0.5; done
   done

@@ -43,12 +43,13 @@ internal static class PipelineCeiling
                 QueueLimit = 0,
             })));
         builder.Services.AddOutputCache();
-        if (builder.Configuration["outputcache"] == "redis" && builder.Configuration["redis"] is { } outputCacheRedis)
+        // One connection for everything this process asks Redis, as the Api has.
+        var redis = builder.Configuration["redis"] is { } redisConfiguration ? Connect(redisConfiguration) : null;
+        if (builder.Configuration["outputcache"] == "redis" && redis is not null)
         {
             // The brief's output cache in Redis with the stock store (no memory level in front of it).
-            var connection = Connect(outputCacheRedis);
             builder.Services.AddStackExchangeRedisOutputCache(options =>
-                options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection));
+                options.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(redis));
         }
 
         var app = builder.Build();
@@ -74,8 +75,8 @@ internal static class PipelineCeiling
             app.UseOutputCache();
         }
 
-        var read = builder.Configuration["database"] is { } database && builder.Configuration["redis"] is { } redis
-            ? CacheAside(database, redis, keyPrefix: $"ceiling:{builder.Configuration["outputcache"] ?? "memory"}:")
+        var read = builder.Configuration["database"] is { } database && redis is not null
+            ? CacheAside(database, redis.GetDatabase(), keyPrefix: $"ceiling:{builder.Configuration["outputcache"] ?? "memory"}:")
             : _ => Task.FromResult(body);
         app.MapGet("/videos", async (string channel_id) => TypedResults.Bytes(await read(channel_id), "application/json; charset=utf-8"))
             .CacheOutput(policy => policy.SetVaryByQuery("channel_id").AddPolicy<TaggedByChannel>())
@@ -85,10 +86,9 @@ internal static class PipelineCeiling
 
     private static readonly ActivitySource Tracing = new($"{Extensions.TelemetryPrefix}.Ceiling");
 
-    private static Func<string, Task<byte[]>> CacheAside(string database, string redisConfiguration, string keyPrefix)
+    private static Func<string, Task<byte[]>> CacheAside(string database, IDatabase redis, string keyPrefix)
     {
         var dataSource = LatestFive.DataSource(database);
-        var redis = Connect(redisConfiguration).GetDatabase();
         return async channelId =>
         {
             var key = keyPrefix + channelId; // a key space per ceiling process: none reads what another wrote

@@ -82,24 +82,12 @@ public sealed partial class LatestVideosCache(
         }
     }
 
-    public async Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All)
-    {
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
-        activity?.SetTag("db.system", "redis");
-        activity?.SetTag("videoaspire.channel_id", channelId);
-        try
-        {
-            var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
-            // Fire and forget: a cache fill must not add a round trip to the answer it caches.
-            await redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId, kind), json, options.Value.Ttl, flags: CommandFlags.FireAndForget);
-        }
-        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
-            outages.Redis.Failed(ex, "set");
-        }
-    }
+    /// <summary>
+    /// The fill after a read from the primary, unless the channel was deleted meanwhile: a read that found the channel
+    /// just before a delete committed must not write it back after the delete dropped the entry.
+    /// </summary>
+    public Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
+        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.FireAndForget);
 
     /// <summary>
     /// The fill after a read from a read replica: like <see cref="SetAsync"/>, unless the channel was written within
@@ -131,6 +119,9 @@ public sealed partial class LatestVideosCache(
     /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
     private async Task SetUnlessMarkedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
     {
+        using var activity = CatalogTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("videoaspire.channel_id", channelId);
         try
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
@@ -141,56 +132,54 @@ public sealed partial class LatestVideosCache(
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
             outages.Redis.Failed(ex, "set");
         }
     }
 
-    /// <summary>Leaves a short-lived tombstone after a delete (see <see cref="SetFetchedAsync"/>).</summary>
-    public async Task MarkDeletedAsync(string channelId)
-    {
-        try
-        {
-            await redis.GetDatabase().StringSetAsync(CacheKeys.DeletedChannel(channelId), 1, DeletedTombstoneTtl);
-        }
-        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
-        {
-            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "tombstone"));
-            outages.Redis.Failed(ex, "tombstone");
-        }
-    }
-
-    /// <summary>Far longer than any fetch can take (the PostgreSQL tombstone is permanent; this one guards the cache).</summary>
+    /// <summary>How long a deleted channel's Redis tombstone keeps late fills out: far longer than any fetch or read can
+    /// take (the PostgreSQL tombstone is permanent; this one guards the cache). An applied write removes it.</summary>
     private static readonly TimeSpan DeletedTombstoneTtl = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Replaces the channel's entry when its videos changed and evicts the channel's output-cache tag,
-    /// so the next read sees the change. Returns whether the stored list was different.
+    /// The Worker's re-warm from a batch read of PostgreSQL: replaces the channel's entry and evicts the channel's
+    /// output-cache tag when the list differs, unless the channel was written or deleted since (within
+    /// <see cref="CacheOptions.ReadYourWritesWindow"/>): the batch may have read it before that write, and the write's
+    /// own invalidation already made the next read go to the primary. Returns whether the stored list was different.
     /// </summary>
     public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, CancellationToken cancellationToken)
     {
-        IReadOnlyList<LatestVideo>? cached;
+        long outcome;
         try
         {
-            cached = await ReadAsync(channelId);
+            var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+            // The same list always serializes to the same bytes: comparing them is comparing the lists.
+            outcome = (long)await redis.GetDatabase().ScriptEvaluateAsync("""
+                if redis.call('exists', KEYS[2], KEYS[3]) > 0 then return -1 end
+                local previous = redis.call('get', KEYS[1])
+                redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+                if previous == ARGV[1] then return 0 end
+                return 1
+                """,
+                [CacheKeys.LatestVideos(channelId), CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId)],
+                [json, (long)options.Value.Ttl.TotalMilliseconds]);
         }
-        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex) || ex is JsonException)
+        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
-            cached = null;
+            CatalogTelemetry.CacheErrors.Add(1, new KeyValuePair<string, object?>("operation", "set"));
+            outages.Redis.Failed(ex, "set");
+            outcome = 1; // unsure whether the cached answers are current: evict them (which fails soft too)
         }
 
-        var changed = cached is null || !cached.SequenceEqual(videos);
-        await SetAsync(channelId, videos);
-        if (changed)
+        if (outcome <= 0)
         {
-            await EvictOutputCacheAsync(channelId, cancellationToken);
+            return false;
         }
 
-        return changed;
+        await EvictOutputCacheAsync(channelId, cancellationToken);
+        return true;
     }
-
-    private async Task<IReadOnlyList<LatestVideo>?> ReadAsync(string channelId) =>
-        Parse(await redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId)));
 
     private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull
         ? null
@@ -198,19 +187,31 @@ public sealed partial class LatestVideosCache(
 
     /// <summary>
     /// After a write: drops the channel's latest-five entries and negative-cache marks of every kind and its cached
-    /// responses (one tag for every kind), and marks the channel recently written (read from the primary meanwhile).
+    /// responses (one tag for every kind), marks the channel recently written (read from the primary meanwhile), and
+    /// sets or removes its deletion tombstone as <paramref name="tombstone"/> says, in the same step as the drop.
     /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
     /// </summary>
-    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken)
+    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken, ChannelTombstone tombstone = ChannelTombstone.Keep)
     {
         var done = true;
         try
         {
-            // The first key is the recently-written mark; the rest go.
-            await redis.GetDatabase().ScriptEvaluateAsync(
-                "redis.call('set', KEYS[1], '1', 'PX', ARGV[1]) redis.call('del', unpack(KEYS, 2))",
-                [CacheKeys.RecentlyWritten(channelId), .. CacheKeys.AllLatestVideos(channelId), .. CacheKeys.AllUnknownChannel(channelId)],
-                [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds]);
+            // KEYS: the recently-written mark, the tombstone, then what goes. ARGV: the mark's and the tombstone's
+            // lifetimes (ms; the tombstone's: 0 keeps it as it is, -1 removes it).
+            await redis.GetDatabase().ScriptEvaluateAsync("""
+                redis.call('set', KEYS[1], '1', 'PX', ARGV[1])
+                if ARGV[2] == '-1' then redis.call('del', KEYS[2])
+                elseif ARGV[2] ~= '0' then redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) end
+                redis.call('del', unpack(KEYS, 3))
+                """,
+                [CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId),
+                    .. CacheKeys.AllLatestVideos(channelId), .. CacheKeys.AllUnknownChannel(channelId)],
+                [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds, tombstone switch
+                {
+                    ChannelTombstone.Set => (long)DeletedTombstoneTtl.TotalMilliseconds,
+                    ChannelTombstone.Remove => -1L,
+                    _ => 0L,
+                }]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

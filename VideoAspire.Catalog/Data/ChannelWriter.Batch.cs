@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Telemetry;
 using VideoAspire.Catalog.YouTube;
 
@@ -55,7 +56,7 @@ public sealed partial class ChannelWriter
             .Where(w => ChangesCachedAnswers(w.Outcome, WriteOrigin.YouTube))
             .Select(w => w.ChannelId)
             .Distinct(StringComparer.Ordinal)
-            .Select(channelId => InvalidateCachesAsync(channelId, cancellationToken)));
+            .Select(channelId => InvalidateCachesAsync(channelId, ChannelTombstone.Remove, cancellationToken)));
         foreach (var (channelId, outcome) in written.Where(w => w.Outcome is ChannelWrite.ChannelDeleted))
         {
             LogWriteRefused(channelId, WriteOrigin.YouTube, outcome.GetType().Name);

@@ -200,7 +200,7 @@ public sealed partial class ChannelWriter(
             activity?.SetTag("videoaspire.changed_rows", applied.ChangedRows);
             if (ChangesCachedAnswers(applied, origin))
             {
-                await InvalidateCachesAsync(channelId, cancellationToken);
+                await InvalidateCachesAsync(channelId, ChannelTombstone.Remove, cancellationToken);
             }
         }
         else
@@ -240,9 +240,9 @@ public sealed partial class ChannelWriter(
 
         if (deleted)
         {
-            // The Redis tombstone stops a cold fetch already in flight from writing its list back into the cache.
-            await cache.MarkDeletedAsync(channelId);
-            await InvalidateCachesAsync(channelId, cancellationToken);
+            // The Redis tombstone stops a fill that read the channel before the delete (a cold fetch in flight, a
+            // read, the Worker's re-warm) from writing its list back into the cache.
+            await InvalidateCachesAsync(channelId, ChannelTombstone.Set, cancellationToken);
         }
 
         return deleted;
@@ -252,9 +252,9 @@ public sealed partial class ChannelWriter(
     private static bool ChangesCachedAnswers(ChannelWrite outcome, WriteOrigin origin) =>
         outcome is ChannelWrite.Applied applied && (applied.ChangedRows > 0 || applied.Created || origin == WriteOrigin.Api);
 
-    private async Task InvalidateCachesAsync(string channelId, CancellationToken cancellationToken)
+    private async Task InvalidateCachesAsync(string channelId, ChannelTombstone tombstone, CancellationToken cancellationToken)
     {
-        if (!await cache.InvalidateAsync(channelId, cancellationToken))
+        if (!await cache.InvalidateAsync(channelId, cancellationToken, tombstone))
         {
             // The database is the truth and it is written; the caches catch up when Redis answers again.
             evictionRetries.Add(channelId);

@@ -1,5 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using VideoAspire.Catalog;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Catalog.Handoff;
@@ -218,6 +222,54 @@ public sealed class ChannelWriteTests(AppHostFixture fixture) : IDisposable
 
         Assert.Empty(await ReadVideosAsync(channel.Id));
         Assert.Null(await fixture.Database.ScalarAsync<DateTime?>("SELECT deleted_at FROM channels WHERE id = $1", channel.Id));
+        // ...and its answers are cached again: the write removed the tombstone that kept fills out.
+        Assert.False(await fixture.Redis.GetDatabase().KeyExistsAsync(CacheKeys.DeletedChannel(channel.Id)));
+        await TestCatalog.EventuallyAsync(
+            async () => await fixture.Redis.GetDatabase().KeyExistsAsync(CacheKeys.LatestVideos(channel.Id)),
+            TimeSpan.FromSeconds(5), "the read after the PUT fills the latest-five entry");
+    }
+
+    [Fact]
+    public async Task A_fill_that_read_the_channel_before_a_delete_or_a_write_never_lands_after_it()
+    {
+        // What a read or the Worker's re-warm may hold when the channel changes under it (both read PostgreSQL, then
+        // fill Redis): played against real Redis in the order the race takes, with the Api's and the Worker's cache.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
+            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
+            ["Cache:ReadYourWritesWindow"] = "00:00:01",
+        });
+        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
+        builder.Services.AddProblemDetails(); // as the Api's Program does
+        using var api = builder.Build();
+        var cache = api.Services.GetRequiredService<LatestVideosCache>();
+        var redis = fixture.Redis.GetDatabase();
+        var channelId = TestCatalog.NewChannelId();
+        IReadOnlyList<LatestVideo> before = [LatestVideo.Create(TestCatalog.NewVideoId(), "Before", DateTimeOffset.UtcNow.AddDays(-1))];
+        IReadOnlyList<LatestVideo> after = [LatestVideo.Create(TestCatalog.NewVideoId(), "After", DateTimeOffset.UtcNow), .. before];
+
+        // Deleted: neither a read's fill nor a re-warm puts the channel back (each command is ordered after the last
+        // on the one connection, so the check that follows sees it).
+        Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, ChannelTombstone.Set));
+        await cache.SetAsync(channelId, before);
+        Assert.False(await cache.RefreshAsync(channelId, before, CancellationToken.None));
+        Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
+
+        // Brought back by a write: the re-warm (which may have read before the write) waits out the write's window,
+        // the read path (which reads the primary meanwhile) fills at once.
+        Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, ChannelTombstone.Remove));
+        Assert.False(await cache.RefreshAsync(channelId, before, CancellationToken.None));
+        Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
+        await cache.SetAsync(channelId, after);
+        Assert.Equal(after, await cache.GetAsync(channelId));
+
+        // Past the window the re-warm keeps the entry current: the same list changes nothing, a different one replaces it.
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        Assert.False(await cache.RefreshAsync(channelId, after, CancellationToken.None));
+        Assert.True(await cache.RefreshAsync(channelId, before, CancellationToken.None));
+        Assert.Equal(before, await cache.GetAsync(channelId));
     }
 
     [Fact]

@@ -40,6 +40,7 @@ until_true() { # timeout command... -> seconds it took (or "never")
 }
 redis_up() { [[ "$(redis-cli -h 127.0.0.1 -p "$redis_port" PING)" == PONG ]]; }
 api_healthy() { [[ "$(curl -s -m 2 "$API/health")" == Healthy ]]; }
+worker_pid() { pgrep -f 'VideoAspire.Worker/bin/Release' | head -1; }
 worker_healthy() { local port; port=$(ss -Hltnp | awk '/"VideoAspire.Wor"/ && $4 ~ /^127\.0\.0\.1:/ {split($4, a, ":"); print a[2]; exit}');
   [[ -n "$port" && "$(curl -s -m 2 "http://127.0.0.1:$port/health")" == Healthy ]]; }
 
@@ -56,9 +57,8 @@ phase() { # number name fault-command-run-in-background
   echo "  $2: done" >&2
 }
 
-# pkill: Redis may have a save child with the same command line, and a failed kill would end the run.
-kill_redis() { sleep 3; pkill -9 -f "redis-server.*:$redis_port" || true; until_true 60 redis_up; }
-kill_worker() { sleep 3; pkill -9 -f 'VideoAspire.Worker/bin/Release' || true; sleep 1; until_true 90 worker_healthy; }
+kill_redis() { sleep 3; kill -9 "$(pgrep -f "redis-server.*:$redis_port")"; until_true 60 redis_up; }
+kill_worker() { sleep 3; kill -9 "$(worker_pid)"; sleep 1; until_true 90 worker_healthy; }
 pause_postgres() {
   sleep 2
   local postmaster; postmaster=$(ss -Hltnp | awk -v port=":$db_port" '$4 ~ port"$" {match($0, /pid=[0-9]+/); print substr($0, RSTART + 4, RLENGTH - 4); exit}')

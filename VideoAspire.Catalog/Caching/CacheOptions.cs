@@ -23,9 +23,10 @@ public sealed class CacheOptions
     public TimeSpan LocalTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// After a write, the channel is read from the PostgreSQL primary (not a read replica) for this long, and neither a
-    /// read from a replica nor the Worker's re-warm (a batch read that may predate the write) may fill its cache entry:
-    /// a replica lagging less than this never puts back what the write replaced.
+    /// After a write, the channel is read from the PostgreSQL primary (not a read replica) for this long, and a read from
+    /// a replica may not fill its cache entry: a replica lagging less than this never puts back what the write replaced.
+    /// The Worker's re-warm also tells by the mark whether a write came after its batch read (a run longer than this
+    /// leaves the rest of its batch to the next run).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ReadYourWritesWindow { get; set; } = TimeSpan.FromSeconds(30);

@@ -16,6 +16,7 @@ public sealed partial class LatestVideosCache(
     IConnectionMultiplexer redis,
     IOutputCacheStore outputCache,
     IOptions<CacheOptions> options,
+    TimeProvider time,
     Outages outages,
     ILogger<LatestVideosCache> logger)
 {
@@ -144,26 +145,41 @@ public sealed partial class LatestVideosCache(
 
     /// <summary>
     /// The Worker's re-warm from a batch read of PostgreSQL: replaces the channel's entry and evicts the channel's
-    /// output-cache tag when the list differs, unless the channel was written or deleted since (within
-    /// <see cref="CacheOptions.ReadYourWritesWindow"/>): the batch may have read it before that write, and the write's
-    /// own invalidation already made the next read go to the primary. Returns whether the stored list was different.
+    /// output-cache tag when the list differs, unless the channel was deleted, or written after the batch was read (the
+    /// list may predate that write; the write's own invalidation already sent the next read to the primary). Returns
+    /// whether the stored list was different.
     /// </summary>
-    public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, CancellationToken cancellationToken)
+    /// <param name="readStarted">When (<see cref="TimeProvider.GetTimestamp"/>) the batch's query began.</param>
+    /// <remarks>
+    /// "Written after" without comparing clocks: a write sets the channel's recently-written mark to live
+    /// <see cref="CacheOptions.ReadYourWritesWindow"/>, so the mark's remaining time says how long ago the last write
+    /// was, in Redis's own time, and the Worker says how long ago its read began, in its own.
+    /// </remarks>
+    public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, long readStarted, CancellationToken cancellationToken)
     {
+        var window = options.Value.ReadYourWritesWindow;
+        var readAgo = time.GetElapsedTime(readStarted) + RefreshFenceMargin;
+        if (readAgo >= window)
+        {
+            return false; // a write since could have left no mark any more: the next run reads afresh
+        }
+
         long outcome;
         try
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
             // The same list always serializes to the same bytes: comparing them is comparing the lists.
             outcome = (long)await redis.GetDatabase().ScriptEvaluateAsync("""
-                if redis.call('exists', KEYS[2], KEYS[3]) > 0 then return -1 end
+                if redis.call('exists', KEYS[3]) == 1 then return -1 end
+                local remaining = redis.call('pttl', KEYS[2])
+                if remaining > 0 and tonumber(ARGV[4]) - remaining <= tonumber(ARGV[3]) then return -1 end
                 local previous = redis.call('get', KEYS[1])
                 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
                 if previous == ARGV[1] then return 0 end
                 return 1
                 """,
                 [CacheKeys.LatestVideos(channelId), CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId)],
-                [json, (long)options.Value.Ttl.TotalMilliseconds]);
+                [json, (long)options.Value.Ttl.TotalMilliseconds, (long)readAgo.TotalMilliseconds, (long)window.TotalMilliseconds]);
         }
         catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
         {
@@ -180,6 +196,9 @@ public sealed partial class LatestVideosCache(
         await EvictOutputCacheAsync(channelId, cancellationToken);
         return true;
     }
+
+    /// <summary>Added to how long ago a re-warm's read began: the script runs a little after it was sent.</summary>
+    private static readonly TimeSpan RefreshFenceMargin = TimeSpan.FromSeconds(1);
 
     private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull
         ? null

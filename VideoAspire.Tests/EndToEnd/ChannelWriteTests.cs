@@ -239,7 +239,6 @@ public sealed class ChannelWriteTests(AppHostFixture fixture) : IDisposable
         {
             ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
             ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
-            ["Cache:ReadYourWritesWindow"] = "00:00:01",
         });
         VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
         builder.Services.AddProblemDetails(); // as the Api's Program does
@@ -254,21 +253,23 @@ public sealed class ChannelWriteTests(AppHostFixture fixture) : IDisposable
         // on the one connection, so the check that follows sees it).
         Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, ChannelTombstone.Set));
         await cache.SetAsync(channelId, before);
-        Assert.False(await cache.RefreshAsync(channelId, before, CancellationToken.None));
+        Assert.False(await cache.RefreshAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
-        // Brought back by a write: the re-warm (which may have read before the write) waits out the write's window,
-        // the read path (which reads the primary meanwhile) fills at once.
+        // Brought back by a write: a re-warm that read before the write leaves it alone, the read path (which reads
+        // the primary after a write) fills at once.
+        var readBeforeTheWrite = TimeProvider.System.GetTimestamp();
         Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, ChannelTombstone.Remove));
-        Assert.False(await cache.RefreshAsync(channelId, before, CancellationToken.None));
+        Assert.False(await cache.RefreshAsync(channelId, before, readBeforeTheWrite, CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
         await cache.SetAsync(channelId, after);
         Assert.Equal(after, await cache.GetAsync(channelId));
 
-        // Past the window the re-warm keeps the entry current: the same list changes nothing, a different one replaces it.
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
-        Assert.False(await cache.RefreshAsync(channelId, after, CancellationToken.None));
-        Assert.True(await cache.RefreshAsync(channelId, before, CancellationToken.None));
+        // A re-warm that read after the write (past its one-second margin) keeps the entry current: the same list
+        // changes nothing, a different one replaces it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(await cache.RefreshAsync(channelId, after, TimeProvider.System.GetTimestamp(), CancellationToken.None));
+        Assert.True(await cache.RefreshAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.Equal(before, await cache.GetAsync(channelId));
     }
 

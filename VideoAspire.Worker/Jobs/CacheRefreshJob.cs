@@ -24,13 +24,15 @@ public sealed partial class CacheRefreshJob(
         using var activity = CatalogTelemetry.ActivitySource.StartActivity("refresh cache of recently accessed channels");
         var since = timeProvider.GetUtcNow() - options.Value.RecentlyAccessedWindow;
 
+        // Taken before the query: a channel written after this moment may be read as it was before the write.
+        var readStarted = timeProvider.GetTimestamp();
         var channels = await db.GetRecentlyAccessedLatestVideosAsync(since, options.Value.CacheRefreshBatchSize, cancellationToken);
         CatalogTelemetry.DatabaseQueries.Add(1);
 
         var changed = 0;
         foreach (var (channelId, videos) in channels)
         {
-            if (await cache.RefreshAsync(channelId, videos, cancellationToken))
+            if (await cache.RefreshAsync(channelId, videos, readStarted, cancellationToken))
             {
                 changed++;
             }

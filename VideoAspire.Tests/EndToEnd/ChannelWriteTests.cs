@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using VideoAspire.Catalog;
 using VideoAspire.Api.Security;
 using VideoAspire.Catalog.Caching;
@@ -234,15 +232,7 @@ public sealed class ChannelWriteTests(AppHostFixture fixture) : IDisposable
     {
         // What a read or the Worker's re-warm may hold when the channel changes under it (both read PostgreSQL, then
         // fill Redis): played against real Redis in the order the race takes, with the Api's and the Worker's cache.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
-            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
-        });
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        using var api = builder.Build();
+        using var api = await fixture.BuildApiServicesAsync();
         var cache = api.Services.GetRequiredService<LatestVideosCache>();
         var redis = fixture.Redis.GetDatabase();
         var channelId = TestCatalog.NewChannelId();

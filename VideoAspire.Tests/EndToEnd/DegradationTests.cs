@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using VideoAspire.Catalog;
 using VideoAspire.Catalog.Caching;
@@ -48,15 +46,10 @@ public sealed class DegradationTests(AppHostFixture fixture)
     {
         // RedisCommandException (a disabled command here; on a Redis Cluster, keys in different slots) is not a
         // RedisException: it must still be a cache miss or a skipped write, never an error for the caller.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        using var api = await fixture.BuildApiServicesAsync(new Dictionary<string, string?>
         {
             ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache) + ",$GET=,$SET=",
-            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
         });
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        using var api = builder.Build();
         var cache = api.Services.GetRequiredService<LatestVideosCache>();
         var redis = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var channelId = TestCatalog.NewChannelId();

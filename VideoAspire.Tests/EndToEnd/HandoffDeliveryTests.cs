@@ -74,15 +74,10 @@ public sealed class HandoffDeliveryTests(AppHostFixture fixture)
     public async Task The_api_in_process_queue_is_handed_to_redis_on_shutdown_not_lost()
     {
         // The Api's own registration, on the real Redis, with a PostgreSQL it cannot reach.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        using var api = await fixture.BuildApiServicesAsync(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
             ["ConnectionStrings:videosdb"] = "Host=127.0.0.1;Port=1;Database=videosdb;Username=postgres;Timeout=2",
         });
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        using var api = builder.Build();
         var queue = api.Services.GetServices<IHostedService>().OfType<VideoAspire.Api.Videos.InProcessPersistenceService>().Single();
         var snapshot = Snapshot();
 

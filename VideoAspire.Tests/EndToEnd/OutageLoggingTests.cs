@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VideoAspire.Catalog.Caching;
 using VideoAspire.Tests.Infrastructure;
@@ -22,16 +20,7 @@ public sealed class OutageLoggingTests(AppHostFixture fixture)
     public async Task A_thousand_failed_redis_operations_log_a_few_lines_not_a_thousand()
     {
         var lines = new ConcurrentQueue<(string Category, LogLevel Level, string Message)>();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
-            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
-        });
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        builder.Logging.AddProvider(new RecordingLoggerProvider(lines));
-        using var api = builder.Build();
+        using var api = await fixture.BuildApiServicesAsync(configure: builder => builder.Logging.AddProvider(new RecordingLoggerProvider(lines)));
         var cache = api.Services.GetRequiredService<LatestVideosCache>();
         var outputCache = api.Services.GetRequiredService<IOutputCacheStore>();
         Assert.Null(await cache.GetAsync(TestCatalog.NewChannelId())); // connected, and quiet while Redis answers

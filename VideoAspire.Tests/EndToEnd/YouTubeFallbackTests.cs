@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Catalog.Data;
@@ -242,18 +240,12 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         await fixture.Database.AddChannelAsync(channel.Id);
         await fixture.Database.AddVideoAsync(channel.Id, channel.Videos[0].VideoId, "Stored by the Worker", Day);
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        using var api = await fixture.BuildApiServicesAsync(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache),
-            ["ConnectionStrings:videosdb"] = await fixture.ConnectionStringAsync(ResourceNames.Database),
             ["YouTube:ApiKey"] = FakeYouTube.ApiKey,
             ["YouTube:ApiBaseUrl"] = fixture.YouTube.BaseUrl,
             ["YouTube:FeedBaseUrl"] = fixture.YouTube.BaseUrl,
         });
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        using var api = builder.Build();
         var fetcher = api.Services.GetRequiredService<ColdChannelFetcher>();
 
         var lookup = await fetcher.FetchAsync(channel.Id, VideoAspire.Catalog.VideoKind.All, wait: true, new Caller("race-test", null), CancellationToken.None);

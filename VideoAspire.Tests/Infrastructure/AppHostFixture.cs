@@ -1,6 +1,8 @@
 using Aspire.Hosting.ApplicationModel;
 using VideoAspire.AppHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
@@ -406,6 +408,25 @@ public class AppHostFixture : IAsyncLifetime
     public async Task<string> ConnectionStringAsync(string name) =>
         await App.GetConnectionStringAsync(name).AsTask().WaitAsync(StartTimeout)
         ?? throw new InvalidOperationException($"No connection string for {name}.");
+
+    /// <summary>
+    /// The Api's own service registration (as its Program makes it) in this test process, on this fixture's Redis and
+    /// PostgreSQL unless <paramref name="settings"/> say otherwise: for tests that drive one of its services directly.
+    /// </summary>
+    public async Task<IHost> BuildApiServicesAsync(IDictionary<string, string?>? settings = null, Action<HostApplicationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:cache"] = await ConnectionStringAsync(ResourceNames.Cache),
+            ["ConnectionStrings:videosdb"] = await ConnectionStringAsync(ResourceNames.Database),
+        });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
+        builder.Services.AddProblemDetails(); // as the Api's Program does
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
 }
 
 [CollectionDefinition(Name)]

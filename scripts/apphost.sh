@@ -6,6 +6,9 @@ chmod 755 "$work" # PostgreSQL runs as the postgres user when we are root: it mu
 pids=()
 
 cleanup() {
+  # Only in the shell that started everything: a subshell (a progress ticker being stopped) has been seen to run
+  # this trap mid-run, which stopped the product and removed the scratch folder under a running phase.
+  [[ $BASHPID == "$$" ]] || return 0
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test build openapi benchmark benchmark-scale benchmark-db benchmark-handoff chaos stress-test deps deps-test deps-benchmark clean-data
+.PHONY: run test test-fast build openapi benchmark benchmark-scale benchmark-db benchmark-handoff chaos stress-test deps deps-test deps-benchmark clean-data
 
 APPHOST := VideoAspire.AppHost
 TESTS   := VideoAspire.Tests
@@ -21,9 +21,15 @@ run: deps
 	@echo "Dashboard: http://localhost:15080"
 	dotnet run --project $(APPHOST) --launch-profile http
 
-## Builds and runs every test (unit and end-to-end against real Redis and PostgreSQL, the OpenAPI lint and contract run).
+## Checks formatting, builds and runs every test: unit, integration (one real Redis or PostgreSQL), architecture,
+## the external-tool checks (promtool, kubectl, OpenAPI lint) and end to end (the whole AppHost).
 test: deps-test
+	dotnet format VideoAspire.sln --verify-no-changes
 	dotnet test $(TESTS) --logger "console;verbosity=normal"
+
+## The tier without the AppHost and without external tools: under a minute.
+test-fast: deps
+	dotnet test $(TESTS) --filter "Category!=EndToEnd&Category!=Tools"
 
 ## Writes the Api's OpenAPI document (generated at build time) to openapi/, where it is committed; a test fails until it is.
 openapi:

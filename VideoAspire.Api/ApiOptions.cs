@@ -7,10 +7,8 @@ public sealed class ApiOptions
     public const string SectionName = "Api";
 
     /// <summary>
-    /// How often batched last_accessed_at marks are written to PostgreSQL. Often and small beats rare and large: under
-    /// long-tail load a 10 s batch was one UPDATE of ~55,000 rows holding a PostgreSQL core for 0.75 s, and the reads
-    /// meanwhile set the p99 (make benchmark-scale: 59 ms per UPDATE at 1 s; the worst uniform p99 of a round 93-225 ms
-    /// at 10 s, 23-41 ms at 1 s; the same throughput).
+    /// How often batched last_accessed_at marks are written to PostgreSQL. Often and small beats rare and large: a
+    /// large batch is one long UPDATE that holds a core while reads wait behind it.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan AccessFlushInterval { get; set; } = TimeSpan.FromSeconds(1);

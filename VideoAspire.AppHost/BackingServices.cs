@@ -2,25 +2,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace VideoAspire.AppHost;
 
-/// <summary>How Redis and PostgreSQL are provided. <see cref="Auto"/> picks the first that works, in this order.</summary>
-public enum InfrastructureMode
-{
-    /// <summary>Existing servers where ConnectionStrings__cache / __videosdb are set; else containers; else local processes.</summary>
-    Auto,
-    Containers,
-    LocalProcesses,
-}
-
-/// <summary>A connection string to hand to consumers and the resource they must wait for.</summary>
-public sealed record BackingService(IResourceBuilder<IResourceWithConnectionString> Connection, IResourceBuilder<IResource> Server)
-{
-    public static BackingService Of<TConnection, TServer>(IResourceBuilder<TConnection> connection, IResourceBuilder<TServer> server)
-        where TConnection : IResourceWithConnectionString
-        where TServer : IResource =>
-        new(connection.ApplicationBuilder.CreateResourceBuilder<IResourceWithConnectionString>(connection.Resource),
-            server.ApplicationBuilder.CreateResourceBuilder<IResource>(server.Resource));
-}
-
 /// <summary>
 /// The one place that decides where Redis and PostgreSQL come from:
 /// <list type="bullet">

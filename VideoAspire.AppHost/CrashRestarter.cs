@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -62,7 +61,7 @@ internal sealed partial class CrashRestarter(
 
     private async Task RestartAsync(string resourceId, IResource resource, int exitCode, int attempt, CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(Math.Min(Longest.TotalSeconds, Math.Pow(2, Math.Min(attempt - 1, 5))));
+        var delay = Backoff.Delay(attempt, TimeSpan.FromSeconds(1), Longest);
         var resourceLog = resourceLogs.GetLogger(resource);
         LogRestarting(resourceLog, resourceId, exitCode, delay.TotalSeconds, attempt);
         LogRestarting(logger, resourceId, exitCode, delay.TotalSeconds, attempt);
@@ -87,13 +86,4 @@ internal sealed partial class CrashRestarter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Restarting {Resource} failed: {Message}")]
     private static partial void LogRestartFailed(ILogger logger, string resource, string? message);
-}
-
-internal static class CrashRestarts
-{
-    public static IDistributedApplicationBuilder RestartCrashedResources(this IDistributedApplicationBuilder builder)
-    {
-        builder.Services.AddHostedService<CrashRestarter>();
-        return builder;
-    }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using VideoAspire.Catalog.Data;
+using VideoAspire.Data;
 
 namespace VideoAspire.MigrationService;
 

@@ -1,4 +1,4 @@
-using VideoAspire.Catalog.Data;
+using VideoAspire.Data;
 
 namespace VideoAspire.MigrationService;
 

@@ -1,4 +1,4 @@
-using VideoAspire.Catalog;
+using VideoAspire.Data;
 using VideoAspire.MigrationService;
 
 // Runs once before the Api and Worker start (the AppHost waits for it to complete):

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Quartz;
-using VideoAspire.Catalog.WebSub;
 using VideoAspire.Worker.Jobs;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Worker;
 

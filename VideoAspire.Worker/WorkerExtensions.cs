@@ -1,8 +1,11 @@
 using Quartz;
-using VideoAspire.Catalog;
+using VideoAspire.Data;
+using VideoAspire.Redis;
 using VideoAspire.Worker.Health;
 using VideoAspire.Worker.Jobs;
 using VideoAspire.Worker.WebSub;
+using VideoAspire.YouTube;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Worker;
 
@@ -10,8 +13,10 @@ public static class WorkerExtensions
 {
     public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
     {
-        builder.AddVideoCatalog();
+        builder.AddVideoStore();
+        builder.AddRedisStores();
         builder.AddYouTubeSource();
+        builder.AddWebSubOptions();
 
         builder.Services.AddOptions<WorkerOptions>()
             .BindConfiguration(WorkerOptions.SectionName)

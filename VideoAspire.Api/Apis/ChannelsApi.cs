@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using VideoAspire.Api.Channels;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Data;
+using VideoAspire.Redis.Caching;
 
 namespace VideoAspire.Api.Apis;
 
@@ -25,7 +24,8 @@ public static class ChannelsApi
             .RequireAuthorization(Scopes.WritePolicy)
             .RequireRateLimiting(RateLimitingOptions.PolicyName)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ValidateChannelWrites();
 
         api.MapPut("", RegisterChannel)
             .WithName("RegisterChannel")
@@ -59,15 +59,9 @@ public static class ChannelsApi
         return api;
     }
 
-    public static async Task<Results<Created<ChannelResponse>, Ok<ChannelResponse>, ValidationProblem>> RegisterChannel(
+    public static async Task<Results<Created<ChannelResponse>, Ok<ChannelResponse>>> RegisterChannel(
         string channelId, ChannelRegistration? body, ChannelWriter writer, VideosDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = ChannelValidation.Validate(channelId, body);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         // An explicit write: it also brings back a channel that was deleted.
         var outcome = await writer.WriteAsync(new ChannelSnapshot(channelId, body?.Title, [], "api", time.GetUtcNow()), WriteOrigin.Api, cancellationToken);
         var channel = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == channelId, cancellationToken);
@@ -77,29 +71,18 @@ public static class ChannelsApi
             : TypedResults.Ok(response);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> DeleteChannel(
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteChannel(
         string channelId, ChannelWriter writer, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = ChannelValidation.ChannelIdErrors(channelId);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         // Videos go, a tombstone stays: no late snapshot from YouTube can bring the channel back.
         return await writer.DeleteAsync(channelId, time.GetUtcNow(), cancellationToken) ? TypedResults.NoContent() : NotFound(channelId);
     }
 
-    public static async Task<Results<Ok<VideoBatchResult>, ProblemHttpResult, ValidationProblem>> UpsertVideos(
+    public static async Task<Results<Ok<VideoBatchResult>, ProblemHttpResult>> UpsertVideos(
         string channelId, VideoBatch? body, ChannelWriter writer, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = ChannelValidation.Validate(channelId, body, time, out var videos);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         // One transaction for the whole batch: all of it is written or none of it.
+        var videos = ChannelValidation.ToVideos(body!);
         var snapshot = new ChannelSnapshot(channelId, null, videos, "api", time.GetUtcNow());
         return await writer.WriteAsync(snapshot, WriteOrigin.Api, cancellationToken) switch
         {
@@ -113,15 +96,9 @@ public static class ChannelsApi
         };
     }
 
-    public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> QueueRefresh(
+    public static async Task<Results<Accepted, ProblemHttpResult>> QueueRefresh(
         string channelId, VideosDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = ChannelValidation.ChannelIdErrors(channelId);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         // The Worker's scheduled refresh takes never-refreshed channels first: clearing the mark queues it, durably.
         var now = time.GetUtcNow();
         var queued = await db.Channels.Where(c => c.Id == channelId && c.DeletedAt == null)
@@ -132,15 +109,9 @@ public static class ChannelsApi
         return queued == 0 ? NotFound(channelId) : TypedResults.Accepted($"/channels/{channelId}");
     }
 
-    public static async Task<Results<NoContent, ValidationProblem>> EvictCache(
+    public static async Task<NoContent> EvictCache(
         string channelId, LatestVideosCache cache, CancellationToken cancellationToken)
     {
-        var errors = ChannelValidation.ChannelIdErrors(channelId);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
         await cache.InvalidateAsync(channelId, cancellationToken);
         return TypedResults.NoContent();
     }

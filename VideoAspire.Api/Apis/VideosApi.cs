@@ -2,14 +2,12 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using VideoAspire.Api.OpenApi;
+using VideoAspire.Api.Caching;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
-using VideoAspire.Catalog;
 
 namespace VideoAspire.Api.Apis;
 
@@ -120,7 +118,7 @@ public static class VideosApi
             // The common case serializes straight from the typed model: no intermediate JSON tree.
             VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
                 new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos },
-                CatalogJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo)),
+                VideoJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo)),
             var failure => Failure(httpContext, channelId, failure),
         };
     }
@@ -145,7 +143,7 @@ public static class VideosApi
             body[distinct[i]] = entries[i];
         }
 
-        return JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(body, CatalogJsonContext.Default.JsonObject));
+        return JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(body, VideoJsonContext.Default.JsonObject));
 
         async Task<JsonNode> EntryAsync(string id, CancellationToken token)
         {
@@ -157,7 +155,7 @@ public static class VideosApi
             await using var scope = scopeFactory.CreateAsyncScope();
             var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, kind, wait, caller, token);
             return lookup is VideosLookup.Found(var videos)
-                ? JsonSerializer.SerializeToNode(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo)!
+                ? JsonSerializer.SerializeToNode(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo)!
                 : Describe(id, lookup).ToJson();
         }
     }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.WebSub;
-using VideoAspire.Catalog.WebSub;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Api.Apis;
 

@@ -8,10 +8,9 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using VideoAspire.Api.Videos;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Redis.Connection;
+using VideoAspire.Telemetry;
 
 namespace VideoAspire.Api.Caching;
 
@@ -97,7 +96,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         {
             _redis.GetSubscriber().Subscribe(CacheKeys.OutputCacheEvictions, (_, tag) => NoteEviction(tag!));
         }
-        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
             Volatile.Write(ref _subscribed, 0);
         }
@@ -139,7 +138,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     {
         // Taken before the read: an eviction heard while Redis answers makes this copy stale, not fresh.
         var readStarted = _time.GetTimestamp();
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("output cache get", ActivityKind.Client);
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("output cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
         PrefetchLatestVideos(key, readStarted);
         var stored = await _shared.GetAsync(key, cancellationToken);
@@ -294,11 +293,11 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     {
         if (level == OutputCacheLevel.None)
         {
-            CatalogTelemetry.OutputCacheMisses.Add(1);
+            VideoAspireTelemetry.OutputCacheMisses.Add(1);
         }
         else
         {
-            CatalogTelemetry.OutputCacheHits.Add(1, new KeyValuePair<string, object?>("level", level == OutputCacheLevel.Memory ? "memory" : "redis"));
+            VideoAspireTelemetry.OutputCacheHits.Add(1, new KeyValuePair<string, object?>("level", level == OutputCacheLevel.Memory ? "memory" : "redis"));
         }
 
         Activity.Current?.SetTag("videoaspire.output_cache", level switch

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.YouTube;
 
 namespace VideoAspire.Api.Channels;
 
@@ -92,6 +90,11 @@ public static partial class ChannelValidation
 
         return errors;
     }
+
+    /// <summary>The videos of a batch <see cref="Validate(string, VideoBatch?, TimeProvider, out List{FetchedVideo})"/> accepted.</summary>
+    public static List<FetchedVideo> ToVideos(VideoBatch batch) =>
+        batch.Videos!.Select(item => new FetchedVideo(item!.VideoId!, item.VideoTitle!,
+            TryParseInstant(item.PublishedAt, out var publishedAt) ? publishedAt : throw new ArgumentException("Not validated.", nameof(batch)))).ToList();
 
     private static string? TitleError(string title) =>
         title.Length > StoredTitle.MaxLength ? $"At most {StoredTitle.MaxLength} characters."

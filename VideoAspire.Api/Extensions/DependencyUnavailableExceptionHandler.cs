@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
-using VideoAspire.Catalog;
+using VideoAspire.Data;
 
 namespace VideoAspire.Api.Extensions;
 
@@ -15,7 +15,7 @@ internal sealed partial class DependencyUnavailableExceptionHandler(
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!TransientFailures.IsDatabaseUnavailable(exception))
+        if (!DatabaseFailures.IsUnavailable(exception))
         {
             return false;
         }

@@ -4,7 +4,10 @@ using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Api.WebSub;
-using VideoAspire.Catalog;
+using VideoAspire.Data;
+using VideoAspire.Redis;
+using VideoAspire.YouTube;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Api.Extensions;
 
@@ -12,9 +15,11 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddVideoCatalog(retryDatabaseFailures: false);
+        builder.AddVideoStore(retryOnFailure: false);
         builder.AddLatestVideosDataSource();
+        builder.AddRedisStores();
         builder.AddYouTubeSource();
+        builder.AddWebSubOptions();
 
         builder.Services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.SectionName)
@@ -31,7 +36,7 @@ public static class Extensions
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, CatalogJsonContext.Default);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, VideoJsonContext.Default);
             // Numbers are numbers (the web default also reads them from strings, and documents every integer as both).
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using VideoAspire.Api.Apis;
-using VideoAspire.Catalog;
 
 namespace VideoAspire.Api.OpenApi;
 

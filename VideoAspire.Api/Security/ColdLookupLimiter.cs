@@ -2,7 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using VideoAspire.Catalog;
+using VideoAspire.Redis.Connection;
 
 namespace VideoAspire.Api.Security;
 
@@ -49,7 +49,7 @@ public sealed partial class ColdLookupLimiter(
             LogLimited(caller.Key);
             return TimeSpan.FromMilliseconds(wait);
         }
-        catch (Exception ex) when (TransientFailures.IsRedisFailure(ex))
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
             return null;
         }

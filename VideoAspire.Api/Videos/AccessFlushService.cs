@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using VideoAspire.Catalog.Data;
+using VideoAspire.Data;
 
 namespace VideoAspire.Api.Videos;
 

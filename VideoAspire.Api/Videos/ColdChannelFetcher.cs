@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Data;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Telemetry;
+using VideoAspire.YouTube;
 
 namespace VideoAspire.Api.Videos;
 
@@ -25,6 +23,7 @@ public sealed partial class ColdChannelFetcher(
     ColdLookupLimiter coldLookups,
     StoredLatestVideos database,
     IOptions<YouTubeOptions> options,
+    TimeProvider timeProvider,
     ILogger<ColdChannelFetcher> logger)
 {
     private readonly ConcurrentDictionary<(string ChannelId, VideoKind Kind), Lazy<Task<VideosLookup>>> _inFlight = new();
@@ -125,7 +124,7 @@ public sealed partial class ColdChannelFetcher(
                 case FetchResult.Found { KindPlaylistMissing: true } when fallback is not null:
                     // Videos of this kind were listed in its playlist before, and now YouTube says there is no such
                     // playlist: the unpublished scheme may have stopped working. Not served as "none".
-                    CatalogTelemetry.RecordKindPlaylist(kind, "vanished");
+                    VideoAspireTelemetry.RecordKindPlaylist(kind, "vanished");
                     LogKindPlaylistVanished(channelId, kind, kind.PlaylistId(channelId));
                     // Cached like an answer: asked again once the entry expires, not on every read meanwhile.
                     await cache.SetFetchedAsync(channelId, fallback.Videos, kind);
@@ -138,7 +137,7 @@ public sealed partial class ColdChannelFetcher(
                     return new VideosLookup.Found(latest);
 
                 case FetchResult.NotFound:
-                    await unknownChannels.AddAsync(channelId, kind);
+                    await unknownChannels.AddAsync(channelId, kind, options.Value.NegativeCacheTtl);
                     return new VideosLookup.NotFound();
 
                 case FetchResult.Unavailable(var reason):
@@ -161,9 +160,9 @@ public sealed partial class ColdChannelFetcher(
     private async Task<VideosLookup?> WaitForPeerAsync(string channelId, VideoKind kind)
     {
         LogWaitingForPeer(channelId);
-        var deadline = DateTime.UtcNow + FetchBudget;
-        DateTime? peerDoneAt = null;
-        while (DateTime.UtcNow < deadline)
+        var deadline = timeProvider.GetUtcNow() + FetchBudget;
+        DateTimeOffset? peerDoneAt = null;
+        while (timeProvider.GetUtcNow() < deadline)
         {
             await Task.Delay(100);
             var lockHeld = await fetchLock.IsHeldAsync(channelId, kind);
@@ -183,8 +182,8 @@ public sealed partial class ColdChannelFetcher(
                     return stored;
                 }
 
-                peerDoneAt ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - peerDoneAt >= PeerResultGrace)
+                peerDoneAt ??= timeProvider.GetUtcNow();
+                if (timeProvider.GetUtcNow() - peerDoneAt >= PeerResultGrace)
                 {
                     return null;
                 }

@@ -1,8 +1,7 @@
 using StackExchange.Redis;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
+using VideoAspire.Data;
+using VideoAspire.Redis.Caching;
 
 namespace VideoAspire.Api.Videos;
 
@@ -17,7 +16,7 @@ public sealed class LatestVideosReader(
     ChannelAccessTracker accessTracker)
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
-    /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<see cref="PrefetchedLatestVideos"/>).</param>
+    /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<c>PrefetchedLatestVideos</c>).</param>
     public async Task<VideosLookup> GetAsync(string channelId, VideoKind kind, bool wait, Caller caller, CancellationToken cancellationToken,
         Task<RedisValue>? cacheRead = null)
     {

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Data;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Telemetry;
 
 namespace VideoAspire.Api.Videos;
 
@@ -27,7 +26,7 @@ public sealed partial class StoredLatestVideos(
     {
         var fromReplica = !ReferenceEquals(replica, primary) && !await cache.WrittenRecentlyAsync(channelId);
         var database = fromReplica ? replica : primary;
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("load latest videos from database");
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);
         activity?.SetTag("videoaspire.kind", kind.Name());
         var started = Stopwatch.GetTimestamp();
@@ -40,7 +39,7 @@ public sealed partial class StoredLatestVideos(
         {
             stored = await read.WaitAsync(options.Value.DatabaseBudget, cancellationToken);
         }
-        catch (Exception ex) when (TransientFailures.IsDatabaseUnavailable(ex))
+        catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
         {
             _ = read.ContinueWith(static abandoned => _ = abandoned.Exception, TaskContinuationOptions.OnlyOnFaulted);
             outages.Database.Failed(ex, "read latest videos");
@@ -49,7 +48,7 @@ public sealed partial class StoredLatestVideos(
         }
 
         outages.Database.Succeeded();
-        CatalogTelemetry.DatabaseQueries.Add(1);
+        VideoAspireTelemetry.DatabaseQueries.Add(1);
         activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
         activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
         LogDatabaseRead(channelId, kind, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

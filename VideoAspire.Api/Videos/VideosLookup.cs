@@ -1,4 +1,3 @@
-using VideoAspire.Catalog;
 
 namespace VideoAspire.Api.Videos;
 

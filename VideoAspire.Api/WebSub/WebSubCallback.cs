@@ -5,14 +5,11 @@ using System.Xml;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using VideoAspire.Api.Videos;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
-using VideoAspire.Catalog.WebSub;
+using VideoAspire.Data;
+using VideoAspire.Telemetry;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Api.WebSub;
-
-/// <summary>What a notification came to.</summary>
-public enum NotificationOutcome { Accepted, BadSignature, Malformed, TooLarge, NotSubscribed }
 
 /// <summary>
 /// The subscriber side of WebSub: confirms only the intents the Worker recorded, and turns signed notifications for
@@ -67,7 +64,7 @@ public sealed partial class WebSubCallback(
                 ? NotificationOutcome.BadSignature
                 : await HandOffAsync(body.WrittenMemory, cancellationToken);
 
-        CatalogTelemetry.WebSubNotifications.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
+        VideoAspireTelemetry.WebSubNotifications.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
         if (outcome != NotificationOutcome.Accepted)
         {
             LogNotificationIgnored(outcome, request.HttpContext.Connection.RemoteIpAddress?.ToString());

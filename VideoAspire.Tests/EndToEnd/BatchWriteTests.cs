@@ -2,11 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Data;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
 using VideoAspire.Worker;
 using VideoAspire.Worker.Jobs;
@@ -17,6 +15,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// The Worker persists the hand-off a batch at a time (one statement, one commit): the batch must keep every rule of the
 /// single write. Driven through the Worker's own registration on the real PostgreSQL and Redis.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class BatchWriteTests(AppHostFixture fixture)
 {

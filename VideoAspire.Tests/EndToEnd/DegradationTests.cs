@@ -2,14 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Handoff;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>Dependencies fail; callers still get answers.</summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class DegradationTests(AppHostFixture fixture)
 {

@@ -2,8 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
-using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
 using VideoAspire.Worker;
 using VideoAspire.Worker.Jobs;
@@ -15,6 +14,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// real Redis, against a PostgreSQL that cannot be reached (a transient failure), with the real Worker stopped so the
 /// entries are this consumer's alone.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class HandoffDeliveryTests(AppHostFixture fixture)
 {

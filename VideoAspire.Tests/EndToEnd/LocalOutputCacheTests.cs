@@ -1,7 +1,6 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog.Caching;
+using VideoAspire.Redis.Caching;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -10,6 +9,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// The output cache's memory level on each Api replica: hot channels are answered from memory, and a change made
 /// through any replica (or the Worker) is seen by every replica's next read.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDisposable
 {

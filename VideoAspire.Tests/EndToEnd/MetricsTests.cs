@@ -1,13 +1,14 @@
 using System.Text.RegularExpressions;
 using VideoAspire.Api.Security;
 using VideoAspire.Tests.Infrastructure;
-using VideoAspire.Tests.Unit;
+using VideoAspire.Tests.Tools;
 
 namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>
 /// The alert rules and the Grafana dashboard watch metrics the services really export, under the names Prometheus sees.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed partial class MetricsTests(AppHostFixture fixture)
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using VideoAspire.Api.Security;
 using VideoAspire.Tests.Infrastructure;
-using VideoAspire.Tests.Unit;
+using VideoAspire.Tests.Tools;
 
 namespace VideoAspire.Tests.EndToEnd;
 
@@ -10,6 +10,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// The running service keeps the contract it publishes: it serves the committed document, and a contract-test run
 /// generated from that document (Portman → Newman) passes against it for every operation.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class OpenApiContractTests(AppHostFixture fixture)
 {

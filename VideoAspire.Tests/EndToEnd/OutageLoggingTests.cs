@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using VideoAspire.Catalog.Caching;
+using VideoAspire.Redis.Caching;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -11,6 +11,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// During an outage the logs say that a dependency is down, not every operation that failed because of it: the Api's own
 /// registration, its cache and output-cache store driven a thousand times against a Redis that was really stopped.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class OutageLoggingTests(AppHostFixture fixture)
 {

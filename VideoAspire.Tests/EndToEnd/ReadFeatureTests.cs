@@ -6,6 +6,7 @@ using VideoAspire.Tests.Infrastructure;
 namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>Conditional reads, batch reads, the asynchronous cold fetch, rate limits and the OpenAPI surface.</summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class ReadFeatureTests(AppHostFixture fixture)
 {

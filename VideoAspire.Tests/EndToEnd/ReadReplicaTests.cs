@@ -1,9 +1,7 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog.Caching;
+using VideoAspire.Redis.Caching;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -12,6 +10,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// An Api process whose read path uses a real streaming replica of the fixture's PostgreSQL
 /// (<c>ConnectionStrings:videosdb-read</c>), with the replica's replay paused to make it lag.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class ReadReplicaTests(AppHostFixture fixture)
 {

@@ -1,10 +1,11 @@
 using Microsoft.EntityFrameworkCore;
-using VideoAspire.Catalog.Data;
+using VideoAspire.Data;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>The Worker's re-warm query (a lateral seek per channel) on the real PostgreSQL.</summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class RecentlyAccessedQueryTests(AppHostFixture fixture)
 {

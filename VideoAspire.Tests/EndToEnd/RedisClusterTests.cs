@@ -1,9 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
 using StackExchange.Redis;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Handoff;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -12,6 +10,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// The whole product (two Api and two Worker replicas) on a real three-master Redis Cluster: every multi-key command
 /// and script must keep its keys in one slot, or the cluster refuses it (CROSSSLOT) and the path degrades.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(RedisClusterCollection.Name)]
 public sealed class RedisClusterTests(RedisClusterFixture fixture) : IDisposable
 {

@@ -1,10 +1,10 @@
-using System.Net.Http.Headers;
 using VideoAspire.Api.Security;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>JWT bearer authentication, scopes, and their interplay with the output cache.</summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class SecurityTests(AppHostFixture fixture)
 {

@@ -11,6 +11,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// sent, and the HTML report is self-contained (nothing to fetch) with its parameters, the table per endpoint and
 /// three charts over time.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed partial class StressTestReportTests(AppHostFixture fixture)
 {

@@ -1,9 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
+using VideoAspire.Redis.Caching;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -13,6 +10,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// the Data API and the feed), kept apart in every layer (output cache, latest-five entries, single flight, PostgreSQL),
 /// and the default answer exactly what it always was.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class VideoKindTests(AppHostFixture fixture)
 {

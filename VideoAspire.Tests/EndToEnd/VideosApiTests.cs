@@ -1,9 +1,10 @@
 using System.Text.Json;
-using VideoAspire.Catalog.Caching;
+using VideoAspire.Redis.Caching;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
 
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class VideosApiTests(AppHostFixture fixture)
 {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using StackExchange.Redis;
 using VideoAspire.Api.Security;
-using VideoAspire.Catalog.Handoff;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
@@ -12,6 +12,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// HMAC signatures): the Worker subscribes channels people read and renews or ends their leases; the Api's callback
 /// verifies only intents we asked for, and a signed notification reaches every cache layer through the hand-off.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed partial class WebSubTests(AppHostFixture fixture)
 {

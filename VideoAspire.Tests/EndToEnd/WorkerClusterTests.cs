@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Handoff;
+using VideoAspire.Data;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
-using VideoAspire.Worker;
+using VideoAspire.Worker.Jobs;
 
 namespace VideoAspire.Tests.EndToEnd;
 
@@ -12,6 +12,7 @@ namespace VideoAspire.Tests.EndToEnd;
 /// Redis database. Each test gets a database and a Redis database of its own on the fixture's servers, so the
 /// AppHost's own Workers are not part of the cluster being observed.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class WorkerClusterTests(AppHostFixture fixture)
 {

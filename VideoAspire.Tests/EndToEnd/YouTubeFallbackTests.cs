@@ -3,14 +3,14 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Data;
+using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>Channels the database does not know: fetched from (fake) YouTube, answered at once, persisted by the Worker.</summary>
+[Trait(TestCategory.Name, TestCategory.EndToEnd)]
 [Collection(AppHostCollection.Name)]
 public sealed class YouTubeFallbackTests(AppHostFixture fixture)
 {
@@ -123,7 +123,7 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     {
         // The day's shared counter (all replicas, all services) at the budget: as if strangers had spent it.
         var redis = fixture.Redis.GetDatabase();
-        var key = VideoAspire.Catalog.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
+        var key = VideoAspire.Redis.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
         var spent = (long?)await redis.StringGetAsync(key) ?? 0;
         await redis.StringSetAsync(key, 10_000, expiry: null, keepTtl: true);
         try
@@ -148,7 +148,7 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
     public async Task Data_api_units_are_counted_in_the_shared_daily_budget()
     {
         var redis = fixture.Redis.GetDatabase();
-        var key = VideoAspire.Catalog.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
+        var key = VideoAspire.Redis.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
         var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
         AddVideos(channel, Day);
         var before = (long?)await redis.StringGetAsync(key) ?? 0;
@@ -248,7 +248,7 @@ public sealed class YouTubeFallbackTests(AppHostFixture fixture)
         });
         var fetcher = api.Services.GetRequiredService<ColdChannelFetcher>();
 
-        var lookup = await fetcher.FetchAsync(channel.Id, VideoAspire.Catalog.VideoKind.All, wait: true, new Caller("race-test", null), CancellationToken.None);
+        var lookup = await fetcher.FetchAsync(channel.Id, VideoKind.All, wait: true, new Caller("race-test", null), CancellationToken.None);
 
         var found = Assert.IsType<VideosLookup.Found>(lookup);
         Assert.Equal("Stored by the Worker", Assert.Single(found.Videos).VideoTitle);

@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using VideoAspire.AppHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
 using VideoAspire.Api.Security;
+using VideoAspire.AppHost;
 
 namespace VideoAspire.Tests.Infrastructure;
 

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using VideoAspire.Catalog;
 
 namespace VideoAspire.Tests.Infrastructure;
 
@@ -117,7 +116,8 @@ public sealed class FakeYouTube : IAsyncDisposable
             // An unknown channel is a 200 without items, exactly as YouTube answers.
             return Results.Json(new
             {
-                kind = "youtube#channelListResponse", etag = "list-etag",
+                kind = "youtube#channelListResponse",
+                etag = "list-etag",
                 pageInfo = new { totalResults = items.Length, resultsPerPage = 5 },
                 items,
             });
@@ -147,22 +147,30 @@ public sealed class FakeYouTube : IAsyncDisposable
             // Deliberately in insertion order, not by date: the API's order is not a contract.
             var items = channel.Listed(kind).Take(max).Select((v, position) => new
             {
-                kind = "youtube#playlistItem", etag = "e" + v.VideoId, id = "PL" + v.VideoId,
+                kind = "youtube#playlistItem",
+                etag = "e" + v.VideoId,
+                id = "PL" + v.VideoId,
                 snippet = new
                 {
                     // When the item was added to the playlist: not the publish time.
                     publishedAt = v.PublishedAt.AddDays(3).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-                    channelId = id, title = v.Title, description = "",
+                    channelId = id,
+                    title = v.Title,
+                    description = "",
                     thumbnails = new { @default = new { url = $"https://i.ytimg.com/vi/{v.VideoId}/default.jpg", width = 120, height = 90 } },
-                    channelTitle = channel.Title, playlistId, position,
+                    channelTitle = channel.Title,
+                    playlistId,
+                    position,
                     resourceId = new { kind = "youtube#video", videoId = v.VideoId },
-                    videoOwnerChannelTitle = channel.Title, videoOwnerChannelId = id,
+                    videoOwnerChannelTitle = channel.Title,
+                    videoOwnerChannelId = id,
                 },
                 contentDetails = new { videoId = v.VideoId, videoPublishedAt = v.PublishedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) },
             }).ToArray();
             return Results.Json(new
             {
-                kind = "youtube#playlistItemListResponse", etag = "items-etag",
+                kind = "youtube#playlistItemListResponse",
+                etag = "items-etag",
                 pageInfo = new { totalResults = channel.Listed(kind).Count(), resultsPerPage = max },
                 items,
             });

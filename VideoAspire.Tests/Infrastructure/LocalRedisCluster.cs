@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 
 namespace VideoAspire.Tests.Infrastructure;
@@ -28,7 +27,7 @@ public sealed class LocalRedisCluster : IAsyncDisposable
             {
                 var nodeDirectory = Path.Combine(directory, port.ToString());
                 Directory.CreateDirectory(nodeDirectory);
-                cluster._nodes.Add(Start("redis-server",
+                cluster._nodes.Add(LocalProcess.Start("redis-server",
                     "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", nodeDirectory,
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
                     "--save", "", "--appendonly", "no",
@@ -93,22 +92,6 @@ public sealed class LocalRedisCluster : IAsyncDisposable
                 return false;
             }
         }
-    }
-
-    private static Process Start(string fileName, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     private static async Task<string> RedisCliAsync(params string[] arguments)

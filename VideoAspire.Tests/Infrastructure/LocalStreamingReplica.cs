@@ -42,15 +42,15 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
         if (Environment.IsPrivilegedProcess)
         {
             // PostgreSQL refuses to run as root: the standby, like the AppHost's server, runs as postgres.
-            await RunAsync("chown", "postgres:postgres", directory);
+            await LocalProcess.RunAsync("chown", "postgres:postgres", directory);
         }
 
-        await RunAsync(AsPostgres(Path.Combine(bin, "pg_basebackup"),
+        await LocalProcess.RunAsync(LocalProcess.AsPostgres(Path.Combine(bin, "pg_basebackup"),
             "-h", primary.Host!, "-p", primary.Port.ToString(), "-U", primary.Username ?? "postgres",
             "-D", directory, "-R", "-X", "stream", "-c", "fast"));
 
         var port = FreePort();
-        var server = Process.Start(Command(AsPostgres(Path.Combine(bin, "postgres"),
+        var server = Process.Start(LocalProcess.Command(LocalProcess.AsPostgres(Path.Combine(bin, "postgres"),
             "-D", directory, "-p", port.ToString(), "-k", Path.GetTempPath(), "-c", "listen_addresses=127.0.0.1", "-c", "hot_standby=on", "-c", "max_connections=200")))!; // not below the primary's
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         server.OutputDataReceived += (_, line) => log.Enqueue(line.Data ?? "");
@@ -95,32 +95,6 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
         }
 
         _server.Dispose();
-    }
-
-    private static string[] AsPostgres(params string[] command) =>
-        Environment.IsPrivilegedProcess ? ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", .. command] : command;
-
-    private static ProcessStartInfo Command(string[] command)
-    {
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in command[1..])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return start;
-    }
-
-    private static async Task RunAsync(params string[] command)
-    {
-        using var process = Process.Start(Command(command))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', command)} exited {process.ExitCode}: {await output}{await error}");
-        }
     }
 
     /// <summary>A loopback port free now.</summary>

@@ -1,4 +1,3 @@
-using VideoAspire.Catalog;
 
 namespace VideoAspire.Tests.Unit;
 

@@ -1,4 +1,3 @@
-using VideoAspire.Catalog;
 using VideoAspire.MigrationService;
 
 namespace VideoAspire.Tests.Unit;

@@ -1,4 +1,4 @@
-using VideoAspire.Catalog.Handoff;
+using VideoAspire.Redis.Handoff;
 
 namespace VideoAspire.Tests.Unit;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VideoAspire.Catalog;
 
 namespace VideoAspire.Tests.Unit;
 
@@ -20,8 +19,8 @@ public sealed class LatestVideoTests
     {
         IReadOnlyList<LatestVideo> videos = [LatestVideo.Create("dQw4w9WgXcQ", "A \"title\" & <b>", new DateTimeOffset(2026, 2, 3, 4, 5, 6, TimeSpan.Zero))];
 
-        var json = JsonSerializer.Serialize(videos, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
-        var roundTrip = JsonSerializer.Deserialize(json, CatalogJsonContext.Default.IReadOnlyListLatestVideo);
+        var json = JsonSerializer.Serialize(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+        var roundTrip = JsonSerializer.Deserialize(json, VideoJsonContext.Default.IReadOnlyListLatestVideo);
 
         Assert.Contains("\"video_id\":\"dQw4w9WgXcQ\"", json);
         Assert.Contains("\"upload_date\":\"2026-02-03\"", json);

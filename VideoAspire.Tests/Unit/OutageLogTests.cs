@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Telemetry;
 
 namespace VideoAspire.Tests.Unit;
 

@@ -1,6 +1,6 @@
 using Polly;
 using Polly.Timeout;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.YouTube;
 
 namespace VideoAspire.Tests.Unit;
 

@@ -1,6 +1,5 @@
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Redis.Handoff;
+using VideoAspire.YouTube;
 
 namespace VideoAspire.Tests.Unit;
 
@@ -63,7 +62,7 @@ public sealed class VideoKindUnitTests
             new FetchedVideo("olderlongvi", "Older long", Day.AddDays(-40), VideoKind.Videos),
         ];
 
-        var snapshot = YouTubeVideoSource.WithKind(Channel, uploads, VideoKind.Videos, longForm, "data-api");
+        var snapshot = YouTubeVideoSource.WithKind(Channel, uploads, VideoKind.Videos, longForm, "data-api", DateTimeOffset.UtcNow);
 
         Assert.Equal([VideoKind.All, VideoKind.Videos], snapshot.Playlists);
         Assert.True(snapshot.IncludesUploads);
@@ -78,7 +77,7 @@ public sealed class VideoKindUnitTests
     [Fact]
     public void A_kind_playlist_alone_is_not_a_refresh_of_the_uploads()
     {
-        var snapshot = YouTubeVideoSource.WithKind(Channel, uploads: null, VideoKind.Live, [], "feed");
+        var snapshot = YouTubeVideoSource.WithKind(Channel, uploads: null, VideoKind.Live, [], "feed", DateTimeOffset.UtcNow);
 
         Assert.False(snapshot.IncludesUploads);
         Assert.Equal([VideoKind.Live], snapshot.KindPlaylists);

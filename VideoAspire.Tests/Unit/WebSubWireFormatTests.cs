@@ -8,8 +8,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using VideoAspire.Api.Apis;
 using VideoAspire.Api.WebSub;
-using VideoAspire.Catalog.WebSub;
 using VideoAspire.Tests.Infrastructure;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Tests.Unit;
 

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Xml.Linq;
-using VideoAspire.Catalog.YouTube;
-using VideoAspire.Worker;
 using VideoAspire.Worker.Jobs;
+using VideoAspire.YouTube;
 
 namespace VideoAspire.Tests.Unit;
 
@@ -38,7 +36,7 @@ public sealed class YouTubeWireFormatTests
     [Fact]
     public void Feed_entries_are_decoded_exactly()
     {
-        var snapshot = YouTubeFeedClient.Parse("UC0032Wkd3aCT4rRi1YOVc2d", XDocument.Parse(Feed));
+        var snapshot = YouTubeFeedClient.Parse("UC0032Wkd3aCT4rRi1YOVc2d", XDocument.Parse(Feed), DateTimeOffset.UtcNow);
 
         Assert.Equal("Tom & Jerry's <Lab>", snapshot.Title);
         Assert.Equal(2, snapshot.Videos.Count);

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Options;
 using Quartz;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
+using VideoAspire.Data;
+using VideoAspire.Redis.Caching;
+using VideoAspire.Telemetry;
 
 namespace VideoAspire.Worker.Jobs;
 
@@ -21,13 +20,13 @@ public sealed partial class CacheRefreshJob(
 {
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("refresh cache of recently accessed channels");
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("refresh cache of recently accessed channels");
         var since = timeProvider.GetUtcNow() - options.Value.RecentlyAccessedWindow;
 
         // Taken before the query: a channel written after this moment may be read as it was before the write.
         var readStarted = timeProvider.GetTimestamp();
         var channels = await db.GetRecentlyAccessedLatestVideosAsync(since, options.Value.CacheRefreshBatchSize, cancellationToken);
-        CatalogTelemetry.DatabaseQueries.Add(1);
+        VideoAspireTelemetry.DatabaseQueries.Add(1);
 
         var changed = 0;
         foreach (var (channelId, videos) in channels)

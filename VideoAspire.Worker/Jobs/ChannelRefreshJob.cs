@@ -1,12 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Caching;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
-using VideoAspire.Catalog.WebSub;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Data;
+using VideoAspire.Telemetry;
+using VideoAspire.YouTube;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Worker.Jobs;
 
@@ -42,7 +40,7 @@ public sealed partial class ChannelRefreshJob(
             LogRecovering(context.ScheduledFireTimeUtc); // the replica running it died: the channels it had left are still due
         }
 
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("refresh channels from YouTube");
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("refresh channels from YouTube");
         var now = timeProvider.GetUtcNow();
         var since = now - settings.ChannelRefreshAccessWindow;
         // Never-refreshed channels first, then the stalest. Channels that keep failing (or that YouTube no longer has)

@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Quartz;
-using StackExchange.Redis;
-using VideoAspire.Catalog;
-using VideoAspire.Catalog.Handoff;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
-using VideoAspire.Catalog.YouTube;
+using VideoAspire.Data;
+using VideoAspire.Redis.Connection;
+using VideoAspire.Redis.Handoff;
+using VideoAspire.Telemetry;
 
 namespace VideoAspire.Worker.Jobs;
 
@@ -68,7 +66,7 @@ public sealed partial class PersistHandoffJob(
                 backoff.Succeeded();
             }
         }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex, RedisFailures.IsFailure))
         {
             backoff.Failed();
             LogHandoffUnavailable(ex); // nothing is lost: entries wait in Redis (or the Api persisted in-process)
@@ -76,8 +74,7 @@ public sealed partial class PersistHandoffJob(
     }
 
     /// <summary>
-    /// The whole batch in one statement and one commit (the bound was one PostgreSQL round trip per entry: make
-    /// benchmark-handoff). If PostgreSQL refuses the batch for what one entry holds, or an entry has used up its
+    /// The whole batch in one statement and one commit (a round trip per entry bounds the rate). If PostgreSQL refuses the batch for what one entry holds, or an entry has used up its
     /// deliveries, the entries are persisted one by one instead, so that only the bad one is dead-lettered.
     /// </summary>
     /// <returns>False when the batch failed transiently and the run should stop.</returns>
@@ -88,7 +85,7 @@ public sealed partial class PersistHandoffJob(
             .Select(m => ActivityContext.TryParse(m.TraceParent, null, out var context) ? new ActivityLink(context) : default)
             .Where(link => link.Context != default)
             .ToList();
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("persist hand-off batch", ActivityKind.Consumer, default(ActivityContext), links: links);
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("persist hand-off batch", ActivityKind.Consumer, default(ActivityContext), links: links);
         activity?.SetTag("messaging.batch.message_count", messages.Count);
         foreach (var unreadable in messages.Where(m => m.Snapshot is null))
         {
@@ -117,7 +114,7 @@ public sealed partial class PersistHandoffJob(
             outcomes = await scope.ServiceProvider.GetRequiredService<ChannelWriter>()
                 .WriteFetchedAsync(entries.Select(m => m.Snapshot!).ToList(), cancellationToken);
         }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex, RedisFailures.IsFailure))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             backoff.Failed();
@@ -135,7 +132,7 @@ public sealed partial class PersistHandoffJob(
         for (var i = 0; i < entries.Count; i++)
         {
             var lag = now - entries[i].PublishedAt;
-            CatalogTelemetry.HandoffLag.Record(lag.TotalSeconds);
+            VideoAspireTelemetry.HandoffLag.Record(lag.TotalSeconds);
             LogPersisted(entries[i].Snapshot!.ChannelId, entries[i].Snapshot!.Videos.Count, outcomes[i], lag.TotalMilliseconds);
         }
 
@@ -173,7 +170,7 @@ public sealed partial class PersistHandoffJob(
     {
         // Continue the trace the Api started when it handed the snapshot off.
         ActivityContext.TryParse(message.TraceParent, null, out var parent);
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("persist handed-off snapshot", ActivityKind.Consumer, parent);
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("persist handed-off snapshot", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.message.id", message.Id);
 
         var snapshot = message.Snapshot!;
@@ -184,7 +181,7 @@ public sealed partial class PersistHandoffJob(
             await using var scope = scopeFactory.CreateAsyncScope();
             outcome = await scope.ServiceProvider.GetRequiredService<ChannelWriter>().WriteAsync(snapshot, WriteOrigin.YouTube, cancellationToken);
         }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex) && deliveries < maxDeliveries)
+        catch (Exception ex) when (DatabaseFailures.IsTransient(ex, RedisFailures.IsFailure) && deliveries < maxDeliveries)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             backoff.Failed();
@@ -195,7 +192,7 @@ public sealed partial class PersistHandoffJob(
         {
             // Refused data, a bug, or transient failures past the limit: never again in the way of the entries behind it.
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            var reason = TransientFailures.IsTransient(ex) ? $"still failing after {deliveries} deliveries" : "cannot be persisted";
+            var reason = DatabaseFailures.IsTransient(ex, RedisFailures.IsFailure) ? $"still failing after {deliveries} deliveries" : "cannot be persisted";
             LogDeadLettered(ex, message.Id, snapshot.ChannelId, reason);
             await handoff.DeadLetterAsync(message, $"{reason}: {ex.GetType().Name}: {ex.Message}");
             return true;
@@ -204,7 +201,7 @@ public sealed partial class PersistHandoffJob(
         await handoff.CompleteAsync(message.Id);
         var now = timeProvider.GetUtcNow();
         var lag = now - message.PublishedAt;
-        CatalogTelemetry.HandoffLag.Record(lag.TotalSeconds);
+        VideoAspireTelemetry.HandoffLag.Record(lag.TotalSeconds);
         RecordFreshness(snapshot, outcome, now);
         LogPersisted(snapshot.ChannelId, snapshot.Videos.Count, outcome, lag.TotalMilliseconds);
         return true;
@@ -220,7 +217,7 @@ public sealed partial class PersistHandoffJob(
         {
             foreach (var video in snapshot.Videos.Where(v => snapshot.FetchedAt - v.PublishedAt < NewUploadNotice))
             {
-                CatalogTelemetry.WebSubFreshness.Record(Math.Max(0, (now - video.PublishedAt).TotalSeconds));
+                VideoAspireTelemetry.WebSubFreshness.Record(Math.Max(0, (now - video.PublishedAt).TotalSeconds));
             }
         }
     }
@@ -246,47 +243,4 @@ public sealed partial class PersistHandoffJob(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hand-off stream unavailable; will retry")]
     private partial void LogHandoffUnavailable(Exception exception);
-}
-
-/// <summary>
-/// Exponential backoff for the hand-off after a transient failure (1 s, doubling, at most a minute), shared by the
-/// job's runs (Quartz creates a new job instance each time).
-/// </summary>
-public sealed class HandoffBackoff(TimeProvider timeProvider)
-{
-    private static readonly TimeSpan First = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Longest = TimeSpan.FromMinutes(1);
-
-    private readonly Lock _lock = new();
-    private TimeSpan _current = TimeSpan.Zero;
-    private DateTimeOffset _retryAt = DateTimeOffset.MinValue;
-
-    public bool IsDue
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return timeProvider.GetUtcNow() >= _retryAt;
-            }
-        }
-    }
-
-    public void Failed()
-    {
-        lock (_lock)
-        {
-            _current = _current == TimeSpan.Zero ? First : TimeSpan.FromTicks(Math.Min(Longest.Ticks, _current.Ticks * 2));
-            _retryAt = timeProvider.GetUtcNow() + _current;
-        }
-    }
-
-    public void Succeeded()
-    {
-        lock (_lock)
-        {
-            _current = TimeSpan.Zero;
-            _retryAt = DateTimeOffset.MinValue;
-        }
-    }
 }

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
-using VideoAspire.Catalog.Data;
-using VideoAspire.Catalog.Telemetry;
-using VideoAspire.Catalog.WebSub;
+using VideoAspire.Data;
+using VideoAspire.Telemetry;
 using VideoAspire.Worker.WebSub;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Worker.Jobs;
 
@@ -24,7 +24,7 @@ public sealed partial class WebSubSubscriptionJob(
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        using var activity = CatalogTelemetry.ActivitySource.StartActivity("keep WebSub subscriptions");
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("keep WebSub subscriptions");
         var now = timeProvider.GetUtcNow();
         var since = now - settings.SubscribeWindow;
         var retryBefore = now - settings.PendingTimeout;
@@ -75,9 +75,9 @@ public sealed partial class WebSubSubscriptionJob(
             .Where(s => s.Mode == WebSubSubscription.Unsubscribe && s.RequestedAt < retryBefore && (s.LeaseExpiresAt == null || s.LeaseExpiresAt < now))
             .ExecuteDeleteAsync(cancellationToken);
 
-        CatalogTelemetry.WebSubLeaseRenewals.Add(renewed); // also when 0: the series exists from the first run
+        VideoAspireTelemetry.WebSubLeaseRenewals.Add(renewed); // also when 0: the series exists from the first run
         var active = await db.WebSubSubscriptions.CountAsync(s => s.Mode == WebSubSubscription.Subscribe && s.LeaseExpiresAt > now, cancellationToken);
-        CatalogTelemetry.ReportActiveWebSubSubscriptions(active);
+        VideoAspireTelemetry.ReportActiveWebSubSubscriptions(active);
         activity?.SetTag("videoaspire.websub.active", active);
         if (toSubscribe.Count + toUnsubscribe.Count > 0)
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using VideoAspire.Catalog.Telemetry;
-using VideoAspire.Catalog.WebSub;
+using VideoAspire.Telemetry;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Worker.WebSub;
 
@@ -41,7 +41,7 @@ public sealed partial class WebSubHubClient(HttpClient http, IOptions<WebSubOpti
             LogUnreachable(ex, mode, channelId);
         }
 
-        CatalogTelemetry.WebSubRequests.Add(1, new("mode", mode), new("outcome", outcome));
+        VideoAspireTelemetry.WebSubRequests.Add(1, new("mode", mode), new("outcome", outcome));
         return outcome == "accepted";
     }
 

@@ -52,44 +52,6 @@ public sealed record StressOptions
 
     public static readonly TimeSpan LongestRun = TimeSpan.FromHours(1);
 
-    public static StressOptions Parse(string[] args, Func<string, string?> environment)
-    {
-        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"Unexpected argument '{args[i]}'.");
-            }
-
-            var name = args[i][2..];
-            values[name] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
-        }
-
-        string? Get(string name, string variable) => values.GetValueOrDefault(name) ?? NonEmpty(environment(variable));
-        var options = new StressOptions();
-        options = options with
-        {
-            Url = Get("url", "URL") is { } url ? new Uri(url) : options.Url,
-            Users = Get("users", "USERS") is { } users ? int.Parse(users, CultureInfo.InvariantCulture) : options.Users,
-            SpawnRate = Get("spawn-rate", "SPAWN_RATE") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : options.SpawnRate,
-            Duration = Get("duration", "DURATION") is { } duration ? ParseDuration(duration) : options.Duration,
-            ThinkTime = Get("think-time", "THINK_TIME") is { } think ? ParseDuration(think) : options.ThinkTime,
-            ColdShare = Get("cold-share", "COLD_SHARE") is { } cold ? double.Parse(cold, CultureInfo.InvariantCulture) : options.ColdShare,
-            BatchShare = Get("batch-share", "BATCH_SHARE") is { } batch ? double.Parse(batch, CultureInfo.InvariantCulture) : options.BatchShare,
-            RevalidateShare = Get("revalidate-share", "REVALIDATE_SHARE") is { } revalidate ? double.Parse(revalidate, CultureInfo.InvariantCulture) : options.RevalidateShare,
-            WriteShare = Get("write-share", "WRITE_SHARE") is { } write ? double.Parse(write, CultureInfo.InvariantCulture) : options.WriteShare,
-            WriteToken = Get("write-token", "WRITE_TOKEN"),
-            ReadToken = Get("read-token", "READ_TOKEN"),
-            ReportDirectory = Get("report-dir", "REPORT_DIR") ?? options.ReportDirectory,
-            AllowRemote = Get("allow-remote", "ALLOW_REMOTE") is "true" or "1",
-            Channels = File.ReadAllLines(Get("channels", "CHANNELS_FILE") ?? Path.Combine("benchmarks", "channels.txt"))
-                .Where(line => line.Length > 0).ToList(),
-        };
-        options.Validate();
-        return options;
-    }
-
     public void Validate()
     {
         if (Users < 1 || SpawnRate <= 0 || Duration <= TimeSpan.Zero || Duration > LongestRun || ThinkTime < TimeSpan.Zero)
@@ -121,6 +83,4 @@ public sealed record StressOptions
 
     private static bool IsLoopback(Uri url) =>
         url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,0 +1,29 @@
+using StackExchange.Redis;
+
+namespace VideoAspire.Api.Caching;
+
+/// <summary>
+/// A request feature: the read of a channel's latest-five entry, already sent by the output cache's Redis lookup
+/// (<see cref="Caching.LocalOutputCacheStore"/>) so that the endpoint does not pay a second round trip for it.
+/// </summary>
+/// <param name="SentAt">When the read was sent (a timestamp): an eviction heard after it makes the answer stale.</param>
+public sealed record PrefetchedLatestVideos(string ChannelId, Task<RedisValue> Read, long SentAt)
+{
+    private int _taken;
+
+    /// <summary>
+    /// True when the entry was absent as the request began: the endpoint's answer was just stored as the channel's
+    /// latest-five entry (from PostgreSQL or YouTube), so the output cache need not store a second copy of it yet.
+    /// </summary>
+    public bool FoundNoEntry => Read.IsCompletedSuccessfully && Read.Result.IsNull;
+
+    /// <summary>True when the answer could come from the entry: Redis answered with it.</summary>
+    public bool FoundEntry => Read.IsCompletedSuccessfully && !Read.Result.IsNull;
+
+    /// <summary>The read sent for this channel by this request, if any (taken once: a later lookup reads afresh).</summary>
+    public static Task<RedisValue>? Take(HttpContext context, string channelId) =>
+        context.Features.Get<PrefetchedLatestVideos>() is { } prefetched && prefetched.ChannelId == channelId
+            && Interlocked.Exchange(ref prefetched._taken, 1) == 0
+            ? prefetched.Read
+            : null;
+}

@@ -1,0 +1,224 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using VideoAspire.Domain.Ports;
+using VideoAspire.Telemetry;
+
+namespace VideoAspire.Data;
+
+/// <summary>
+/// The one way anything about a channel reaches PostgreSQL, whoever writes it (the Worker's hand-off and refresh, the
+/// Api's in-process fallback and its write endpoints), so that the rules live in one place:
+/// <list type="bullet">
+/// <item>every write carries a source time, and a row is changed only by a write at least as new as the one that wrote
+/// it (a late snapshot never overwrites a newer PUT);</item>
+/// <item>a deleted channel keeps a tombstone that only an explicit Api write lifts;</item>
+/// <item>a video never moves between channels (Api writes naming one are refused);</item>
+/// <item>every write that changed something evicts the channel's cached answers, and an eviction that fails is retried
+/// in the background rather than forgotten.</item>
+/// </list>
+/// Writes for one channel are serialized by a lock on its row, so each sees the one before it.
+/// </summary>
+public sealed partial class ChannelWriter(
+    VideosDbContext db,
+    IChannelCacheInvalidation caches,
+    ILogger<ChannelWriter> logger)
+{
+    /// <summary>Idempotent: the same snapshot written twice leaves the same rows and reports no change the second time.</summary>
+    public async Task<ChannelWrite> WriteAsync(ChannelSnapshot snapshot, WriteOrigin origin, CancellationToken cancellationToken)
+    {
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("write channel");
+        activity?.SetTag("videoaspire.channel_id", snapshot.ChannelId);
+        activity?.SetTag("videoaspire.write_origin", origin.ToString());
+
+        var channelId = snapshot.ChannelId;
+        // Upstream data is untrusted: keep only rows that fit the schema.
+        var videos = snapshot.Videos
+            .Where(v => v is not null && VideoId.IsValid(v.VideoId))
+            .DistinctBy(v => v.VideoId)
+            .ToList();
+        var ids = videos.Select(v => v.VideoId).ToArray();
+        var titles = videos.Select(v => StoredTitle.Truncate(v.Title ?? "")).ToArray();
+        var published = videos.Select(v => v.PublishedAt.ToUniversalTime()).ToArray();
+        var removed = snapshot.RemovedVideoIds?.Where(VideoId.IsValid).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        var channelTitle = StoredTitle.Truncate(snapshot.Title ?? "");
+        var sourceTime = snapshot.FetchedAt.ToUniversalTime();
+        var kinds = videos.Select(v => v.Kind is { } kind and not VideoKind.All ? kind.Name() : null).ToArray();
+        var kindPlaylists = snapshot.KindPlaylists.Select(kind => kind.Name()).Distinct().ToArray();
+        // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item, or
+        // a kind playlist alone, is not a fetch of the channel's uploads: it does not count as a refresh.
+        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube && snapshot.IncludesUploads ? sourceTime : null;
+        var revive = origin == WriteOrigin.Api;
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        var outcome = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+            // The row lock orders this write with every other write and delete of the channel.
+            var existing = await db.Database
+                .SqlQuery<DateTimeOffset?>($"SELECT deleted_at AS \"Value\" FROM channels WHERE id = {channelId} FOR UPDATE")
+                .ToListAsync(cancellationToken);
+            if (existing is [not null] && !revive)
+            {
+                return (ChannelWrite)new ChannelWrite.ChannelDeleted();
+            }
+
+            if (origin == WriteOrigin.Api && ids.Length > 0)
+            {
+                var foreign = await db.Database
+                    .SqlQuery<string>($"SELECT video_id AS \"Value\" FROM videos WHERE video_id = ANY({ids}) AND channel_id <> {channelId}")
+                    .ToListAsync(cancellationToken);
+                if (foreign.Count > 0)
+                {
+                    return new ChannelWrite.VideosOfAnotherChannel(foreign);
+                }
+            }
+
+            var created = await db.Database.SqlQuery<bool>($"""
+                INSERT INTO channels (id, title, created_at, last_refreshed_at, last_accessed_at, source_time)
+                VALUES ({channelId}, {channelTitle}, now(), {fetchedAt}, {fetchedAt}, {sourceTime})
+                ON CONFLICT (id) DO UPDATE
+                SET title = CASE WHEN EXCLUDED.title <> '' AND EXCLUDED.source_time >= COALESCE(channels.source_time, '-infinity')
+                                 THEN EXCLUDED.title ELSE channels.title END,
+                    source_time = GREATEST(channels.source_time, EXCLUDED.source_time),
+                    last_refreshed_at = GREATEST(channels.last_refreshed_at, EXCLUDED.last_refreshed_at),
+                    refresh_failures = CASE WHEN EXCLUDED.last_refreshed_at IS NULL THEN channels.refresh_failures ELSE 0 END,
+                    deleted_at = NULL
+                RETURNING (xmax = 0) AS "Value"
+                """).ToListAsync(cancellationToken);
+
+            // Deletions first (a pushed one names one video): the row goes unless something newer wrote it, and a
+            // tombstone stays so that no older snapshot brings it back.
+            var deleted = removed.Length == 0 ? 0 : (await db.Database.SqlQuery<int>($"""
+                WITH gone AS (
+                    DELETE FROM videos WHERE video_id = ANY({removed}) AND channel_id = {channelId} AND source_time <= {sourceTime}
+                    RETURNING 1
+                ),
+                marked AS (
+                    INSERT INTO video_tombstones (video_id, channel_id, deleted_at)
+                    SELECT unnest({removed}::text[]), {channelId}, {sourceTime}
+                    ON CONFLICT (video_id) DO UPDATE SET deleted_at = GREATEST(video_tombstones.deleted_at, EXCLUDED.deleted_at)
+                )
+                SELECT count(*)::int AS "Value" FROM gone
+                """).ToListAsync(cancellationToken))[0];
+
+            // "changed" reads the table as it was before this statement (a CTE's snapshot), so it counts what really
+            // changed; the upsert applies only writes at least as new as the row's (and as its deletion), and never
+            // moves a video. A new video of unknown kind (an upload seen by a refresh, a push or an Api write) may
+            // belong to any kind: the kinds read before it are no longer the channel's latest ("stale"), and are asked
+            // of YouTube again when next read.
+            var changed = await db.Database.SqlQuery<int>($"""
+                WITH incoming AS (
+                    SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[], {kinds}::text[]) AS i(video_id, title, published_at, kind)
+                    WHERE NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= {sourceTime})
+                ),
+                changed AS (
+                    SELECT i.video_id, v.video_id IS NULL AND i.kind IS NULL AS unknown_kind
+                    FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
+                    WHERE v.video_id IS NULL
+                       OR (v.channel_id = {channelId} AND v.source_time <= {sourceTime}
+                           AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
+                ),
+                upserted AS (
+                    INSERT INTO videos (video_id, channel_id, title, published_at, source_time, kind)
+                    SELECT video_id, {channelId}, title, published_at, {sourceTime}, kind FROM incoming
+                    ON CONFLICT (video_id) DO UPDATE
+                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time
+                    WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
+                      AND (videos.title, videos.published_at, videos.source_time)
+                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
+                    RETURNING 1
+                ),
+                stale AS (
+                    DELETE FROM channel_kinds
+                    WHERE channel_id = {channelId} AND fetched_at < {sourceTime} AND EXISTS (SELECT 1 FROM changed WHERE unknown_kind)
+                )
+                SELECT count(*)::int AS "Value" FROM changed
+                """).ToListAsync(cancellationToken);
+
+            // A video's kind does not change with time, so unlike its title it is not subject to write ordering: any
+            // write that knows it records it, even one older than the row (two kinds of a channel fetched at once may
+            // be written in either order). Writes that do not know it leave it alone.
+            var kindsLearnt = !kinds.Any(kind => kind is not null) ? 0 : await db.Database.ExecuteSqlAsync($"""
+                UPDATE videos v SET kind = i.kind
+                FROM unnest({ids}::text[], {kinds}::text[]) AS i(video_id, kind)
+                WHERE v.video_id = i.video_id AND v.channel_id = {channelId}
+                  AND i.kind IS NOT NULL AND v.kind IS DISTINCT FROM i.kind
+                """, cancellationToken);
+
+            // The kind playlists this snapshot read: their newest videos are now stored as of its source time, unless
+            // a video of unknown kind published since then is stored already (written by a newer snapshot first).
+            if (kindPlaylists.Length > 0)
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    INSERT INTO channel_kinds (channel_id, kind, fetched_at)
+                    SELECT {channelId}, unnest({kindPlaylists}::text[]), {sourceTime}
+                    WHERE NOT EXISTS (SELECT 1 FROM videos
+                                      WHERE channel_id = {channelId} AND kind IS NULL AND published_at > {sourceTime})
+                    ON CONFLICT (channel_id, kind) DO UPDATE SET fetched_at = GREATEST(channel_kinds.fetched_at, EXCLUDED.fetched_at)
+                    """, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return new ChannelWrite.Applied(changed[0] + deleted + kindsLearnt, created is [true]);
+        });
+
+        activity?.SetTag("videoaspire.write_outcome", outcome.GetType().Name);
+        if (outcome is ChannelWrite.Applied applied)
+        {
+            activity?.SetTag("videoaspire.changed_rows", applied.ChangedRows);
+            if (ChangesCachedAnswers(applied, origin))
+            {
+                await caches.ChannelChangedAsync(channelId, cancellationToken);
+            }
+        }
+        else
+        {
+            LogWriteRefused(channelId, origin, outcome.GetType().Name);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>Deletes the channel's videos and leaves a tombstone. False when there was no (live) channel.</summary>
+    public async Task<bool> DeleteAsync(string channelId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("delete channel");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        var deletedAt = at.ToUniversalTime();
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        var deleted = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var marked = await db.Database.ExecuteSqlAsync($"""
+                UPDATE channels SET deleted_at = {deletedAt}, source_time = GREATEST(source_time, {deletedAt})
+                WHERE id = {channelId} AND deleted_at IS NULL
+                """, cancellationToken);
+            if (marked == 0)
+            {
+                return false;
+            }
+
+            await db.Database.ExecuteSqlAsync($"DELETE FROM videos WHERE channel_id = {channelId}", cancellationToken);
+            // Nothing of any kind is stored any more: a channel brought back reads its kinds afresh.
+            await db.Database.ExecuteSqlAsync($"DELETE FROM channel_kinds WHERE channel_id = {channelId}", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+
+        if (deleted)
+        {
+            await caches.ChannelDeletedAsync(channelId, cancellationToken);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Whether a write leaves the channel's cached answers stale (an Api write always evicts: the caller expects it).</summary>
+    private static bool ChangesCachedAnswers(ChannelWrite outcome, WriteOrigin origin) =>
+        outcome is ChannelWrite.Applied applied && (applied.ChangedRows > 0 || applied.Created || origin == WriteOrigin.Api);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Write to {ChannelId} from {Origin} refused: {Outcome}")]
+    private partial void LogWriteRefused(string channelId, WriteOrigin origin, string outcome);
+}

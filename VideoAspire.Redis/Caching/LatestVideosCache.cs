@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using VideoAspire.Redis.Connection;
+using VideoAspire.Telemetry;
+
+namespace VideoAspire.Redis.Caching;
+
+/// <summary>
+/// The explicit latest-five cache: one Redis string per channel holding its newest videos as JSON.
+/// Redis is an accelerator, never a dependency: every failure is logged, counted and reported as a miss.
+/// </summary>
+public sealed partial class LatestVideosCache(
+    IConnectionMultiplexer redis,
+    IOutputCacheStore outputCache,
+    IOptions<CacheOptions> options,
+    TimeProvider time,
+    Outages outages,
+    ILogger<LatestVideosCache> logger)
+{
+    /// <summary>
+    /// Sends the read of the channel's entry now, to be finished by <see cref="GetAsync"/> if the caller turns out to
+    /// need it: issued together with another Redis read, both answers come back in one round trip. Counts nothing yet.
+    /// </summary>
+    /// <remarks>Static, for the output-cache store (this cache depends on the store: the other way round would be a cycle).</remarks>
+    public static Task<RedisValue> BeginGet(IDatabase redis, string channelId)
+    {
+        Task<RedisValue> read;
+        try
+        {
+            read = redis.StringGetAsync(CacheKeys.LatestVideos(channelId));
+        }
+        catch (RedisCommandException ex)
+        {
+            // Refused before it was sent (a command the server or the command map does not allow, a cross-slot key):
+            // a failed read like any other, for GetAsync to count.
+            read = Task.FromException<RedisValue>(ex);
+        }
+
+        // A read nobody finishes (the answer came from elsewhere) must not surface as an unobserved exception.
+        read.ContinueWith(static failed => _ = failed.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return read;
+    }
+
+    /// <param name="started">A read of the <see cref="VideoKind.All"/> entry sent earlier by <see cref="BeginGet"/>
+    /// (ignored for another kind); without one, the read is sent now.</param>
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, VideoKind kind = VideoKind.All, Task<RedisValue>? started = null)
+    {
+        started = kind == VideoKind.All ? started : null;
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        activity?.SetTag("videoaspire.prefetched", started is not null);
+        activity?.SetTag("videoaspire.kind", kind.Name());
+        try
+        {
+            var videos = Parse(await (started ?? redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId, kind))));
+            outages.Redis.Succeeded();
+            activity?.SetTag("cache.hit", videos is not null);
+            if (videos is null)
+            {
+                VideoAspireTelemetry.CacheMisses.Add(1);
+                LogCacheMiss(channelId, kind);
+            }
+            else
+            {
+                VideoAspireTelemetry.CacheHits.Add(1);
+                LogCacheHit(channelId, kind);
+            }
+
+            return videos;
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex) || ex is JsonException)
+        {
+            VideoAspireTelemetry.CacheMisses.Add(1);
+            outages.Degraded(ex, "get", activity);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The fill after a read from the primary, unless the channel was deleted meanwhile: a read that found the channel
+    /// just before a delete committed must not write it back after the delete dropped the entry.
+    /// </summary>
+    public Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
+        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.FireAndForget);
+
+    /// <summary>
+    /// The fill after a read from a read replica: like <see cref="SetAsync"/>, unless the channel was written within
+    /// <see cref="CacheOptions.ReadYourWritesWindow"/> (what the replica returned may predate that write).
+    /// </summary>
+    public Task SetUnlessWrittenRecentlyAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
+        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget);
+
+    /// <summary>Whether the channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
+    public async Task<bool> WrittenRecentlyAsync(string channelId)
+    {
+        try
+        {
+            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.RecentlyWritten(channelId));
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its Redis tombstone
+    /// outlives any fetch that could have started before the delete).
+    /// </summary>
+    public Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
+        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None);
+
+    /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
+    private async Task SetUnlessMarkedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
+    {
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        try
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
+                [CacheKeys.LatestVideos(channelId, kind), mark],
+                [json, (long)options.Value.Ttl.TotalMilliseconds], flags);
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
+        {
+            outages.Degraded(ex, "set", activity);
+        }
+    }
+
+    /// <summary>How long a deleted channel's Redis tombstone keeps late fills out: far longer than any fetch or read can
+    /// take (the PostgreSQL tombstone is permanent; this one guards the cache). An applied write removes it.</summary>
+    private static readonly TimeSpan DeletedTombstoneTtl = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The Worker's re-warm from a batch read of PostgreSQL: replaces the channel's entry and evicts the channel's
+    /// output-cache tag when the list differs, unless the channel was deleted, or written after the batch was read (the
+    /// list may predate that write; the write's own invalidation already sent the next read to the primary). Returns
+    /// whether the stored list was different.
+    /// </summary>
+    /// <param name="readStarted">When (<see cref="TimeProvider.GetTimestamp"/>) the batch's query began.</param>
+    /// <remarks>
+    /// "Written after" without comparing clocks: a write sets the channel's recently-written mark to live
+    /// <see cref="CacheOptions.ReadYourWritesWindow"/>, so the mark's remaining time says how long ago the last write
+    /// was, in Redis's own time, and the Worker says how long ago its read began, in its own.
+    /// </remarks>
+    public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, long readStarted, CancellationToken cancellationToken)
+    {
+        var window = options.Value.ReadYourWritesWindow;
+        var readAgo = time.GetElapsedTime(readStarted) + RefreshFenceMargin;
+        if (readAgo >= window)
+        {
+            return false; // a write since could have left no mark any more: the next run reads afresh
+        }
+
+        long outcome;
+        try
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+            // The same list always serializes to the same bytes: comparing them is comparing the lists.
+            outcome = (long)await redis.GetDatabase().ScriptEvaluateAsync("""
+                if redis.call('exists', KEYS[3]) == 1 then return -1 end
+                local remaining = redis.call('pttl', KEYS[2])
+                if remaining > 0 and tonumber(ARGV[4]) - remaining <= tonumber(ARGV[3]) then return -1 end
+                local previous = redis.call('get', KEYS[1])
+                redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+                if previous == ARGV[1] then return 0 end
+                return 1
+                """,
+                [CacheKeys.LatestVideos(channelId), CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId)],
+                [json, (long)options.Value.Ttl.TotalMilliseconds, (long)readAgo.TotalMilliseconds, (long)window.TotalMilliseconds]);
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
+        {
+            outages.Degraded(ex, "set");
+            outcome = 1; // unsure whether the cached answers are current: evict them (which fails soft too)
+        }
+
+        if (outcome <= 0)
+        {
+            return false;
+        }
+
+        await EvictOutputCacheAsync(channelId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Added to how long ago a re-warm's read began: the script runs a little after it was sent.</summary>
+    private static readonly TimeSpan RefreshFenceMargin = TimeSpan.FromSeconds(1);
+
+    private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull
+        ? null
+        : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+
+    /// <summary>
+    /// After a write: drops the channel's latest-five entries and negative-cache marks of every kind and its cached
+    /// responses (one tag for every kind), marks the channel recently written (read from the primary meanwhile), and
+    /// sets or removes its deletion tombstone as <paramref name="tombstone"/> says, in the same step as the drop.
+    /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
+    /// </summary>
+    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken, ChannelTombstone tombstone = ChannelTombstone.Keep)
+    {
+        var done = true;
+        try
+        {
+            // KEYS: the recently-written mark, the tombstone, then what goes. ARGV: the mark's and the tombstone's
+            // lifetimes (ms; the tombstone's: 0 keeps it as it is, -1 removes it).
+            await redis.GetDatabase().ScriptEvaluateAsync("""
+                redis.call('set', KEYS[1], '1', 'PX', ARGV[1])
+                if ARGV[2] == '-1' then redis.call('del', KEYS[2])
+                elseif ARGV[2] ~= '0' then redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) end
+                redis.call('del', unpack(KEYS, 3))
+                """,
+                [CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId),
+                    .. CacheKeys.AllLatestVideos(channelId), .. CacheKeys.AllUnknownChannel(channelId)],
+                [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds, tombstone switch
+                {
+                    ChannelTombstone.Set => (long)DeletedTombstoneTtl.TotalMilliseconds,
+                    ChannelTombstone.Remove => -1L,
+                    _ => 0L,
+                }]);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            outages.Degraded(ex, "invalidate");
+            done = false;
+        }
+
+        return await EvictOutputCacheAsync(channelId, cancellationToken) && done;
+    }
+
+    /// <summary>False when the eviction failed (for whatever reason: it must never undo or block the write before it).</summary>
+    public async Task<bool> EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await outputCache.EvictByTagAsync(CacheKeys.ChannelTag(channelId), cancellationToken);
+            LogOutputCacheEvicted(channelId);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not only RedisException: the store's tag eviction wraps connection failures in AggregateException.
+            outages.Degraded(ex, "evict");
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache hit for {ChannelId} ({Kind})")]
+    private partial void LogCacheHit(string channelId, VideoKind kind);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Latest-five cache miss for {ChannelId} ({Kind})")]
+    private partial void LogCacheMiss(string channelId, VideoKind kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted output cache of {ChannelId}")]
+    private partial void LogOutputCacheEvicted(string channelId);
+}

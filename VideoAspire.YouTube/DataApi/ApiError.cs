@@ -1,0 +1,3 @@
+namespace VideoAspire.YouTube.DataApi;
+
+internal sealed record ApiError(int Code, string? Message, List<ApiErrorItem>? Errors, List<ApiErrorDetail>? Details);

@@ -1,0 +1,3 @@
+namespace VideoAspire.YouTube.DataApi;
+
+internal sealed record ChannelContentDetails(RelatedPlaylists? RelatedPlaylists);

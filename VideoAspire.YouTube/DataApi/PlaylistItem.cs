@@ -1,0 +1,3 @@
+namespace VideoAspire.YouTube.DataApi;
+
+internal sealed record PlaylistItem(PlaylistItemSnippet? Snippet, PlaylistItemContentDetails? ContentDetails);

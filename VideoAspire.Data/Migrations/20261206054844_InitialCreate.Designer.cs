@@ -12,8 +12,8 @@ using VideoAspire.Data;
 namespace VideoAspire.Data.Migrations
 {
     [DbContext(typeof(VideosDbContext))]
-    [Migration("20261127032414_WebSubSubscriptions")]
-    partial class WebSubSubscriptions
+    [Migration("20261206054844_InitialCreate")]
+    partial class InitialCreate
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -72,6 +72,28 @@ namespace VideoAspire.Data.Migrations
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
+            modelBuilder.Entity("VideoAspire.Data.ChannelKind", b =>
+                {
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fetched_at");
+
+                    b.HasKey("ChannelId", "Kind")
+                        .HasName("pk_channel_kinds");
+
+                    b.ToTable("channel_kinds", (string)null);
+                });
+
             modelBuilder.Entity("VideoAspire.Data.Video", b =>
                 {
                     b.Property<string>("VideoId")
@@ -85,6 +107,11 @@ namespace VideoAspire.Data.Migrations
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)")
                         .HasColumnName("channel_id");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("kind");
 
                     b.Property<DateTimeOffset>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -110,6 +137,13 @@ namespace VideoAspire.Data.Migrations
                         .HasDatabaseName("ix_videos_channel_latest");
 
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ChannelId", "PublishedAt", "VideoId"), new[] { "Title" });
+
+                    b.HasIndex("ChannelId", "Kind", "PublishedAt", "VideoId")
+                        .IsDescending(false, false, true, true)
+                        .HasDatabaseName("ix_videos_channel_kind_latest")
+                        .HasFilter("kind IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ChannelId", "Kind", "PublishedAt", "VideoId"), new[] { "Title" });
 
                     b.ToTable("videos", (string)null);
                 });
@@ -180,6 +214,18 @@ namespace VideoAspire.Data.Migrations
                     b.ToTable("websub_subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("VideoAspire.Data.ChannelKind", b =>
+                {
+                    b.HasOne("VideoAspire.Data.Channel", "Channel")
+                        .WithMany("Kinds")
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_channel_kinds_channels_channel_id");
+
+                    b.Navigation("Channel");
+                });
+
             modelBuilder.Entity("VideoAspire.Data.Video", b =>
                 {
                     b.HasOne("VideoAspire.Data.Channel", "Channel")
@@ -206,6 +252,8 @@ namespace VideoAspire.Data.Migrations
 
             modelBuilder.Entity("VideoAspire.Data.Channel", b =>
                 {
+                    b.Navigation("Kinds");
+
                     b.Navigation("Videos");
                 });
 #pragma warning restore 612, 618

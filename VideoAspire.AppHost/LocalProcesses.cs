@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace VideoAspire.AppHost;
 
@@ -21,7 +22,7 @@ internal static class LocalProcesses
         Directory.CreateDirectory(dataDirectory);
         var port = HostProcess.FreeLoopbackPort();
         var redis = builder.AddExecutable("redis", FindOnPath("redis-server") ?? "redis-server", dataDirectory,
-                "--bind", "127.0.0.1", "--port", port.ToString(),
+                "--bind", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture),
                 "--maxmemory", maxMemory, "--maxmemory-policy", BackingServices.RedisEvictionPolicy,
                 // Append-only file: the Worker hand-off stream survives a Redis restart.
                 "--appendonly", "yes", "--save", "", "--dir", dataDirectory)
@@ -47,7 +48,7 @@ internal static class LocalProcesses
         var port = HostProcess.FreeLoopbackPort();
         string[] serverArguments =
         [
-            "-D", dataDirectory, "-p", port.ToString(), "-k", Path.GetTempPath(),
+            "-D", dataDirectory, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", Path.GetTempPath(),
             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
         ];
 

@@ -93,7 +93,7 @@ internal static class DemoData
                 while (!usedVideoIds.Add(videoId));
 
                 var subject = Subjects[themeIndex][random.Next(Subjects[themeIndex].Length)];
-                var title = string.Format(titles[random.Next(titles.Length)], random.Next(3, 31), subject);
+                var title = string.Format(System.Globalization.CultureInfo.InvariantCulture, titles[random.Next(titles.Length)], random.Next(3, 31), subject);
                 channel.Videos.Add(new Video
                 {
                     VideoId = videoId,

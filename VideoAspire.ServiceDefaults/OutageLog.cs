@@ -53,7 +53,8 @@ public sealed partial class OutageLog(string dependency, ILogger logger, TimePro
             if (_down)
             {
                 _down = false;
-                LogBack(dependency, timeProvider.GetElapsedTime(_downSince).TotalSeconds, _failures);
+                var outage = timeProvider.GetElapsedTime(_downSince);
+                LogBack(dependency, outage.TotalSeconds, _failures);
                 _failures = 0;
             }
         }

@@ -64,7 +64,8 @@ public sealed partial class YouTubeVideoSource(
             VideoAspireTelemetry.RecordKindPlaylist(kind, kindVideos is null ? "missing" : "found");
             if (kindVideos is null)
             {
-                LogKindPlaylistMissing(kind.PlaylistId(channelId), channelId, kind);
+                var playlistId = kind.PlaylistId(channelId);
+                LogKindPlaylistMissing(playlistId, channelId, kind);
             }
 
             return (new FetchResult.Found(WithKind(channelId, uploads, kind, kindVideos ?? [], source.Name, timeProvider.GetUtcNow())) { KindPlaylistMissing = kindVideos is null }, null);
@@ -79,7 +80,8 @@ public sealed partial class YouTubeVideoSource(
                 activity?.SetStatus(ActivityStatusCode.Error);
             }
 
-            LogFetched(channelId, outcome, (result as FetchResult.Found)?.Snapshot.Source, timeProvider.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = timeProvider.GetElapsedTime(started);
+            LogFetched(channelId, outcome, (result as FetchResult.Found)?.Snapshot.Source, elapsed.TotalMilliseconds);
             return result;
         }
     }

@@ -51,7 +51,8 @@ public sealed partial class StoredLatestVideos(
         VideoAspireTelemetry.DatabaseQueries.Add(1);
         activity?.SetTag("videoaspire.video_count", stored.Videos.Count);
         activity?.SetTag("videoaspire.channel_state", stored.State.ToString());
-        LogDatabaseRead(channelId, kind, stored.State, stored.Videos.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LogDatabaseRead(channelId, kind, stored.State, stored.Videos.Count, elapsed.TotalMilliseconds);
         return stored with { FromReplica = fromReplica };
     }
 

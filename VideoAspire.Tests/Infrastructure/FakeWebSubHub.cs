@@ -16,7 +16,7 @@ public sealed record HubRequest(string Mode, string ChannelId, string Callback, 
 /// forms, answered 202, then the intent verified by calling the callback with a challenge; notifications POSTed as
 /// YouTube's Atom documents, signed with the subscriber's secret (X-Hub-Signature: sha1=…).
 /// </summary>
-public sealed class FakeWebSubHub
+public sealed class FakeWebSubHub : IDisposable
 {
     private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
     private static readonly XNamespace Yt = "http://www.youtube.com/xml/schemas/2015";
@@ -27,6 +27,8 @@ public sealed class FakeWebSubHub
     private readonly ConcurrentDictionary<string, (Uri Callback, string Secret, DateTimeOffset LeaseEnds)> _subscriptions = new();
     private readonly ConcurrentQueue<HubRequest> _requests = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public void Dispose() => _http.Dispose();
 
     /// <summary>
     /// Where the callback URL's host really is: the public callback names an ingress, which in the tests is the Api's

@@ -88,7 +88,11 @@ public sealed class FakeYouTube : IAsyncDisposable
                           && (callerPrefix is null || c.Key.Caller.StartsWith(callerPrefix, StringComparison.Ordinal)))
               .Sum(c => c.Value);
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Hub.Dispose();
+        return _app.DisposeAsync();
+    }
 
     private void MapRoutes()
     {

@@ -27,7 +27,7 @@ public sealed partial class HttpRequestFileTests
     [Fact]
     public void Reads_show_a_batch_a_revalidation_and_waiting_for_YouTube()
     {
-        Assert.Contains(Lines, line => line.StartsWith("GET ", StringComparison.Ordinal) && Regex.Matches(line, "channel_id=").Count > 1);
+        Assert.Contains(Lines, line => line.StartsWith("GET ", StringComparison.Ordinal) && Regex.Count(line, "channel_id=") > 1);
         Assert.Contains(Lines, line => line.StartsWith("If-None-Match: {{latest.response.headers.ETag}}", StringComparison.Ordinal));
         Assert.Contains(Lines, line => line.Contains("wait=true", StringComparison.Ordinal));
         Assert.Contains(Lines, line => line.Contains("dotnet user-jwts create", StringComparison.Ordinal));

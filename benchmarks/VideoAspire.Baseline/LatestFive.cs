@@ -27,7 +27,7 @@ internal static class LatestFive
                 json.WriteStartObject();
                 json.WriteString("video_id", reader.GetString(0));
                 json.WriteString("video_title", reader.GetString(1));
-                json.WriteString("upload_date", published.ToString("yyyy-MM-dd"));
+                json.WriteString("upload_date", published.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
                 json.WriteString("published_at", published);
                 json.WriteEndObject();
             }

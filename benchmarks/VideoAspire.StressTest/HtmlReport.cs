@@ -99,8 +99,10 @@ public static class HtmlReport
         ("Machine", $"{Environment.MachineName}, {Environment.ProcessorCount} cores, .NET {Environment.Version}"),
     ];
 
+    private static readonly int[] NiceSteps = [1, 2, 5, 10];
+
     /// <summary>A line chart of series over the run's seconds, as inline SVG with axes, grid and a legend.</summary>
-    private static string Chart(string id, string title, string unit, IReadOnlyList<(string Name, List<double> Values)> series)
+    private static string Chart(string id, string title, string unit, List<(string Name, List<double> Values)> series)
     {
         const int width = 1000, height = 270, left = 60, right = 20, top = 24, bottom = 30;
         var points = Math.Max(2, series.Count == 0 ? 2 : series.Max(s => s.Values.Count));
@@ -152,7 +154,7 @@ public static class HtmlReport
         }
 
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        return new[] { 1, 2, 5, 10 }.Select(f => f * magnitude).First(candidate => candidate >= value);
+        return NiceSteps.Select(f => f * magnitude).First(candidate => candidate >= value);
     }
 
     private static string Encode(string value) => WebUtility.HtmlEncode(value);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace VideoAspire.StressTest;
 
@@ -44,7 +43,7 @@ public static class LiveView
             $"p99 {recent.Latency.PercentileMilliseconds(0.99):F1} ms  failures {recorder.Endpoints.Sum(e => e.Failures)}");
     }
 
-    private static IRenderable Render(StressOptions options, RunRecorder recorder)
+    private static Rows Render(StressOptions options, RunRecorder recorder)
     {
         var recent = Recent(recorder);
         var header = new Markup(string.Create(CultureInfo.InvariantCulture,

@@ -2,33 +2,6 @@ using System.Collections.Concurrent;
 
 namespace VideoAspire.StressTest;
 
-/// <summary>What happened in one second of the run.</summary>
-public sealed class SecondStats
-{
-    public LatencyHistogram Latency { get; } = new();
-
-    public ConcurrentDictionary<int, long> Statuses { get; } = new();
-
-    public long Failures;
-
-    public int Users;
-}
-
-/// <summary>One endpoint's totals over the run.</summary>
-public sealed class EndpointStats(string name)
-{
-    public string Name { get; } = name;
-
-    public LatencyHistogram Latency { get; } = new();
-
-    public ConcurrentDictionary<int, long> Statuses { get; } = new();
-
-    public long Failures;
-
-    /// <summary>Requests in the last whole second, for the live view.</summary>
-    public long CurrentPerSecond;
-}
-
 /// <summary>
 /// Everything the run measured: per second (for the charts and the live view) and per endpoint (for the table).
 /// A request counts as failed on a transport error (status 0), 429, any other 4xx but 404 (a channel that does not
@@ -67,8 +40,8 @@ public sealed class RunRecorder(TimeProvider time)
         _perSecond.AddOrUpdate((endpoint, second), 1, (_, n) => n + 1);
         if (IsFailure(status))
         {
-            Interlocked.Increment(ref slot.Failures);
-            Interlocked.Increment(ref stats.Failures);
+            slot.Failed();
+            stats.Failed();
         }
     }
 

@@ -27,6 +27,9 @@ public sealed class StoresFixture : IAsyncLifetime
 
     public NpgsqlDataSource Database { get; private set; } = null!;
 
+    /// <summary>The servers' connection strings, for services built on top of them (<c>ConnectionStrings:*</c>).</summary>
+    public Dictionary<string, string?> ConnectionStrings { get; } = [];
+
     public async Task InitializeAsync()
     {
         var bin = LocalStreamingReplica.FindBinDirectory()
@@ -63,12 +66,10 @@ public sealed class StoresFixture : IAsyncLifetime
             }
         }, TimeSpan.FromSeconds(30), "PostgreSQL accepts connections");
 
+        ConnectionStrings[$"ConnectionStrings:{ResourceNames.Cache}"] = $"127.0.0.1:{redisPort}";
+        ConnectionStrings[$"ConnectionStrings:{ResourceNames.Database}"] = connectionString;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"ConnectionStrings:{ResourceNames.Cache}"] = $"127.0.0.1:{redisPort}",
-            [$"ConnectionStrings:{ResourceNames.Database}"] = connectionString,
-        });
+        builder.Configuration.AddInMemoryCollection(ConnectionStrings);
         builder.AddVideoStore();
         builder.AddRedisStores();
         Services = builder.Build();

@@ -23,9 +23,6 @@ public static class YouTubeExtensions
         // Says which service is calling (upstream logs, the test stand-in's per-service counts).
         var userAgent = $"{builder.Environment.ApplicationName}/1.0";
 
-        // ServiceDefaults gives every HttpClient the standard pipeline with 10 s/30 s timeouts; YouTube calls sit on
-        // the request path of a cold read, so they get their own, tighter one (RemoveAllResilienceHandlers is
-        // marked experimental by Microsoft.Extensions.Http.Resilience; it is the documented way to replace it).
         // The sources, asked in this order until one answers.
         AddSource<YouTubeDataApiClient>(options => options.ApiBaseUrl);
         AddSource<YouTubeFeedClient>(options => options.FeedBaseUrl);
@@ -38,6 +35,9 @@ public static class YouTubeExtensions
         void AddSource<TSource>(Func<YouTubeOptions, string> baseUrl)
             where TSource : class, IChannelSource
         {
+            // ServiceDefaults gives every HttpClient the standard pipeline with 10 s/30 s timeouts; YouTube calls sit on
+            // the request path of a cold read, so they get their own, tighter one (RemoveAllResilienceHandlers is
+            // marked experimental by Microsoft.Extensions.Http.Resilience; it is the documented way to replace it).
 #pragma warning disable EXTEXP0001
             builder.Services.AddHttpClient<TSource>((services, http) =>
                     Configure(http, baseUrl(services.GetRequiredService<IOptions<YouTubeOptions>>().Value), userAgent))

@@ -16,7 +16,7 @@ public sealed class Channel
     public DateTimeOffset? LastRefreshedAt { get; set; }
 
     /// <summary>
-    /// Set by <c>DELETE /channels/{id}</c>: a tombstone. Snapshots from YouTube never bring the channel back (they may
+    /// Set by <c>DELETE /channels/{id}</c>: the channel is deleted. Snapshots from YouTube never bring the channel back (they may
     /// be older than the delete); only an explicit write through the Api does.
     /// </summary>
     public DateTimeOffset? DeletedAt { get; set; }

@@ -11,7 +11,7 @@ namespace VideoAspire.Data;
 /// <list type="bullet">
 /// <item>every write carries a source time, and a row is changed only by a write at least as new as the one that wrote
 /// it (a late snapshot never overwrites a newer PUT);</item>
-/// <item>a deleted channel keeps a tombstone that only an explicit Api write lifts;</item>
+/// <item>a deleted channel stays deleted until an explicit Api write brings it back;</item>
 /// <item>a video never moves between channels (Api writes naming one are refused);</item>
 /// <item>every write that changed something evicts the channel's cached answers, and an eviction that fails is retried
 /// in the background rather than forgotten.</item>
@@ -180,7 +180,7 @@ public sealed partial class ChannelWriter(
         return outcome;
     }
 
-    /// <summary>Deletes the channel's videos and leaves a tombstone. False when there was no (live) channel.</summary>
+    /// <summary>Deletes the channel's videos and marks the channel deleted. False when there was no (live) channel.</summary>
     public async Task<bool> DeleteAsync(string channelId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("delete channel");

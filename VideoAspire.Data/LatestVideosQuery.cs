@@ -53,7 +53,7 @@ public static class LatestVideosQuery
         ORDER BY c.last_accessed_at DESC, c.id, v.published_at DESC, v.video_id DESC
         """;
 
-    // No row: unknown. false: deleted (a tombstone).
+    // No row: unknown. false: deleted (deleted_at set).
     private const string ChannelStateSql = "SELECT deleted_at IS NULL FROM channels WHERE id = $1";
 
     /// <summary>The channel's newest videos (of a kind) and whether it is stored, unknown or deleted (the Api's read path).</summary>

@@ -74,7 +74,7 @@ public static class ChannelsApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteChannel(
         string channelId, ChannelWriter writer, TimeProvider time, CancellationToken cancellationToken)
     {
-        // Videos go, a tombstone stays: no late snapshot from YouTube can bring the channel back.
+        // Videos go, the deletion sticks: no late snapshot from YouTube can bring the channel back.
         return await writer.DeleteAsync(channelId, time.GetUtcNow(), cancellationToken) ? TypedResults.NoContent() : NotFound(channelId);
     }
 

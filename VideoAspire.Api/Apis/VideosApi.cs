@@ -76,7 +76,7 @@ public static class VideosApi
         [FromQuery] string? kind,
         [FromQuery] bool? wait,
         HttpContext httpContext,
-        LatestVideosReader reader,
+        ReadPath reader,
         IServiceScopeFactory scopeFactory,
         CancellationToken cancellationToken)
     {
@@ -104,7 +104,7 @@ public static class VideosApi
 
     /// <summary>One channel: its videos, or an error status with problem details.</summary>
     private static async Task<IResult> GetOneChannelAsync(
-        string? channelId, VideoKind kind, bool wait, HttpContext httpContext, LatestVideosReader reader, CancellationToken cancellationToken)
+        string? channelId, VideoKind kind, bool wait, HttpContext httpContext, ReadPath reader, CancellationToken cancellationToken)
     {
         if (!ChannelId.IsValid(channelId))
         {
@@ -112,7 +112,7 @@ public static class VideosApi
         }
 
         // The output cache's Redis lookup sent the read of the all-kinds entry with its own (a kind has its own entry).
-        var cacheRead = kind == VideoKind.All ? PrefetchedLatestVideos.Take(httpContext, channelId) : null;
+        var cacheRead = kind == VideoKind.All ? PrefetchedCacheRead.Take(httpContext, channelId) : null;
         return await reader.GetAsync(channelId, kind, wait, Caller.Of(httpContext), cancellationToken, cacheRead) switch
         {
             // The common case serializes straight from the typed model: no intermediate JSON tree.
@@ -153,7 +153,7 @@ public static class VideosApi
             }
 
             await using var scope = scopeFactory.CreateAsyncScope();
-            var lookup = await scope.ServiceProvider.GetRequiredService<LatestVideosReader>().GetAsync(id, kind, wait, caller, token);
+            var lookup = await scope.ServiceProvider.GetRequiredService<ReadPath>().GetAsync(id, kind, wait, caller, token);
             return lookup is VideosLookup.Found(var videos)
                 ? JsonSerializer.SerializeToNode(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo)!
                 : Describe(id, lookup).ToJson();

@@ -97,7 +97,7 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         // as that entry, and most of a long tail is read once: the response is stored by the channel's second read,
         // from the entry. Decided here, before the body is written, the middleware does not buffer a copy of the body
         // either (an 80 KB buffer per response, most of what a miss allocates).
-        if (context.HttpContext.Features.Get<PrefetchedLatestVideos>() is { FoundNoEntry: true })
+        if (context.HttpContext.Features.Get<PrefetchedCacheRead>() is { FoundNoEntry: true })
         {
             context.AllowCacheStorage = false;
         }

@@ -161,7 +161,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     {
         if (_httpContext.HttpContext is { } context && ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
         {
-            context.Features.Set(new PrefetchedLatestVideos(channelId, LatestVideosCache.BeginGet(_redis.GetDatabase(), channelId), sentAt));
+            context.Features.Set(new PrefetchedCacheRead(channelId, LatestVideosCache.BeginGet(_redis.GetDatabase(), channelId), sentAt));
         }
     }
 
@@ -177,7 +177,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     /// </summary>
     public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
-        var prefetched = _httpContext.HttpContext?.Features.Get<PrefetchedLatestVideos>();
+        var prefetched = _httpContext.HttpContext?.Features.Get<PrefetchedCacheRead>();
         var wrapped = Wrap(value, tags.Span);
         var tagArray = tags.ToArray();
         _ = _shared.SetAsync(key, wrapped, tagArray, validFor, CancellationToken.None).AsTask();

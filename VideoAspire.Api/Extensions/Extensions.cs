@@ -47,8 +47,8 @@ public static class Extensions
 
         builder.Services.AddSingleton<ChannelAccessTracker>();
         builder.Services.AddHostedService<AccessFlushService>();
-        builder.Services.AddScoped<LatestVideosReader>();
-        builder.Services.AddSingleton<StoredLatestVideos>();
+        builder.Services.AddScoped<ReadPath>();
+        builder.Services.AddSingleton<DatabaseRead>();
         builder.Services.AddSingleton<ColdChannelFetcher>();
         builder.Services.AddSingleton<ColdLookupLimiter>();
         builder.Services.AddSingleton<SnapshotPersistence>();

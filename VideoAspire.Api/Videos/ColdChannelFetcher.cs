@@ -21,7 +21,7 @@ public sealed partial class ColdChannelFetcher(
     LatestVideosCache cache,
     SnapshotPersistence persistence,
     ColdLookupLimiter coldLookups,
-    StoredLatestVideos database,
+    DatabaseRead database,
     IOptions<YouTubeOptions> options,
     TimeProvider timeProvider,
     ILogger<ColdChannelFetcher> logger)

@@ -6,16 +6,16 @@ namespace VideoAspire.Redis.Caching;
 public sealed class ChannelCacheInvalidation(LatestVideosCache cache, CacheEvictionRetries evictionRetries) : IChannelCacheInvalidation
 {
     public Task ChannelChangedAsync(string channelId, CancellationToken cancellationToken) =>
-        InvalidateAsync(channelId, ChannelTombstone.Remove, cancellationToken);
+        InvalidateAsync(channelId, DeletionMark.Remove, cancellationToken);
 
-    // The Redis tombstone stops a fill that read the channel before the delete (a cold fetch in flight, a read, the
+    // The deletion mark stops a fill that read the channel before the delete (a cold fetch in flight, a read, the
     // Worker's re-warm) from writing its list back into the cache.
     public Task ChannelDeletedAsync(string channelId, CancellationToken cancellationToken) =>
-        InvalidateAsync(channelId, ChannelTombstone.Set, cancellationToken);
+        InvalidateAsync(channelId, DeletionMark.Set, cancellationToken);
 
-    private async Task InvalidateAsync(string channelId, ChannelTombstone tombstone, CancellationToken cancellationToken)
+    private async Task InvalidateAsync(string channelId, DeletionMark deletionMark, CancellationToken cancellationToken)
     {
-        if (!await cache.InvalidateAsync(channelId, cancellationToken, tombstone))
+        if (!await cache.InvalidateAsync(channelId, cancellationToken, deletionMark))
         {
             // The database is the truth and it is written; the caches catch up when Redis answers again.
             evictionRetries.Add(channelId);

@@ -110,7 +110,7 @@ public sealed partial class LatestVideosCache(
     }
 
     /// <summary>
-    /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its Redis tombstone
+    /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its deletion mark
     /// outlives any fetch that could have started before the delete).
     /// </summary>
     public Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
@@ -136,9 +136,9 @@ public sealed partial class LatestVideosCache(
         }
     }
 
-    /// <summary>How long a deleted channel's Redis tombstone keeps late fills out: far longer than any fetch or read can
-    /// take (the PostgreSQL tombstone is permanent; this one guards the cache). An applied write removes it.</summary>
-    private static readonly TimeSpan DeletedTombstoneTtl = TimeSpan.FromHours(1);
+    /// <summary>How long a deleted channel's deletion mark keeps late fills out: far longer than any fetch or read can
+    /// take (the deletion in PostgreSQL is permanent; this mark guards the cache). An applied write removes it.</summary>
+    private static readonly TimeSpan DeletionMarkTtl = TimeSpan.FromHours(1);
 
     /// <summary>
     /// The Worker's re-warm from a batch read of PostgreSQL: replaces the channel's entry and evicts the channel's
@@ -203,16 +203,16 @@ public sealed partial class LatestVideosCache(
     /// <summary>
     /// After a write: drops the channel's latest-five entries and negative-cache marks of every kind and its cached
     /// responses (one tag for every kind), marks the channel recently written (read from the primary meanwhile), and
-    /// sets or removes its deletion tombstone as <paramref name="tombstone"/> says, in the same step as the drop.
+    /// sets or removes its deletion mark as <paramref name="deletionMark"/> says, in the same step as the drop.
     /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
     /// </summary>
-    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken, ChannelTombstone tombstone = ChannelTombstone.Keep)
+    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken, DeletionMark deletionMark = DeletionMark.Keep)
     {
         var done = true;
         try
         {
-            // KEYS: the recently-written mark, the tombstone, then what goes. ARGV: the mark's and the tombstone's
-            // lifetimes (ms; the tombstone's: 0 keeps it as it is, -1 removes it).
+            // KEYS: the recently-written mark, the deletion mark, then what goes. ARGV: the two marks'
+            // lifetimes (ms; the deletion mark's: 0 keeps it as it is, -1 removes it).
             await redis.GetDatabase().ScriptEvaluateAsync("""
                 redis.call('set', KEYS[1], '1', 'PX', ARGV[1])
                 if ARGV[2] == '-1' then redis.call('del', KEYS[2])
@@ -221,10 +221,10 @@ public sealed partial class LatestVideosCache(
                 """,
                 [CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId),
                     .. CacheKeys.AllLatestVideos(channelId), .. CacheKeys.AllUnknownChannel(channelId)],
-                [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds, tombstone switch
+                [(long)options.Value.ReadYourWritesWindow.TotalMilliseconds, deletionMark switch
                 {
-                    ChannelTombstone.Set => (long)DeletedTombstoneTtl.TotalMilliseconds,
-                    ChannelTombstone.Remove => -1L,
+                    DeletionMark.Set => (long)DeletionMarkTtl.TotalMilliseconds,
+                    DeletionMark.Remove => -1L,
                     _ => 0L,
                 }]);
         }

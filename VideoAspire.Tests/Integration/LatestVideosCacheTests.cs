@@ -45,7 +45,7 @@ public sealed class LatestVideosCacheTests(StoresFixture stores)
 
         // Deleted: neither a read's fill nor a re-warm puts the channel back (each command is ordered after the last
         // on the one connection, so the check that follows sees it).
-        Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, ChannelTombstone.Set));
+        Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, DeletionMark.Set));
         await cache.SetAsync(channelId, before);
         Assert.False(await cache.RefreshAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
@@ -53,7 +53,7 @@ public sealed class LatestVideosCacheTests(StoresFixture stores)
         // Brought back by a write: a re-warm that read before the write leaves it alone, the read path (which reads
         // the primary after a write) fills at once.
         var readBeforeTheWrite = TimeProvider.System.GetTimestamp();
-        Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, ChannelTombstone.Remove));
+        Assert.True(await cache.InvalidateAsync(channelId, CancellationToken.None, DeletionMark.Remove));
         Assert.False(await cache.RefreshAsync(channelId, before, readBeforeTheWrite, CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
         await cache.SetAsync(channelId, after);

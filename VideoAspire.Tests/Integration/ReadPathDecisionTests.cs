@@ -142,7 +142,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
     private async Task<VideosLookup> ReadAsync(string channelId, bool wait = false)
     {
         await using var request = _api.Services.CreateAsyncScope(); // what a request's scope holds
-        return await request.ServiceProvider.GetRequiredService<LatestVideosReader>()
+        return await request.ServiceProvider.GetRequiredService<ReadPath>()
             .GetAsync(channelId, VideoKind.All, wait, new Caller("decision-table", null), CancellationToken.None);
     }
 

@@ -9,14 +9,14 @@ namespace VideoAspire.Api.Videos;
 /// The read path: Redis latest-five entry, else PostgreSQL (then fill Redis), else YouTube (answered at once,
 /// persisted asynchronously). Each kind has its own entry and its own answer at every step.
 /// </summary>
-public sealed class LatestVideosReader(
+public sealed class ReadPath(
     LatestVideosCache cache,
-    StoredLatestVideos database,
+    DatabaseRead database,
     ColdChannelFetcher coldFetcher,
     ChannelAccessTracker accessTracker)
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
-    /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<c>PrefetchedLatestVideos</c>).</param>
+    /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<c>PrefetchedCacheRead</c>).</param>
     public async Task<VideosLookup> GetAsync(string channelId, VideoKind kind, bool wait, Caller caller, CancellationToken cancellationToken,
         Task<RedisValue>? cacheRead = null)
     {

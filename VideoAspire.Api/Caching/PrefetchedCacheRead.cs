@@ -7,7 +7,7 @@ namespace VideoAspire.Api.Caching;
 /// (<see cref="Caching.LocalOutputCacheStore"/>) so that the endpoint does not pay a second round trip for it.
 /// </summary>
 /// <param name="SentAt">When the read was sent (a timestamp): an eviction heard after it makes the answer stale.</param>
-public sealed record PrefetchedLatestVideos(string ChannelId, Task<RedisValue> Read, long SentAt)
+public sealed record PrefetchedCacheRead(string ChannelId, Task<RedisValue> Read, long SentAt)
 {
     private int _taken;
 
@@ -22,7 +22,7 @@ public sealed record PrefetchedLatestVideos(string ChannelId, Task<RedisValue> R
 
     /// <summary>The read sent for this channel by this request, if any (taken once: a later lookup reads afresh).</summary>
     public static Task<RedisValue>? Take(HttpContext context, string channelId) =>
-        context.Features.Get<PrefetchedLatestVideos>() is { } prefetched && prefetched.ChannelId == channelId
+        context.Features.Get<PrefetchedCacheRead>() is { } prefetched && prefetched.ChannelId == channelId
             && Interlocked.Exchange(ref prefetched._taken, 1) == 0
             ? prefetched.Read
             : null;

@@ -13,13 +13,13 @@ namespace VideoAspire.Api.Videos;
 /// (<c>ConnectionStrings:videosdb-read</c>) it reads there, except for a channel written within
 /// <see cref="CacheOptions.ReadYourWritesWindow"/>, which it reads from the primary: the writer's own answer.
 /// </summary>
-public sealed partial class StoredLatestVideos(
+public sealed partial class DatabaseRead(
     NpgsqlDataSource primary,
     [FromKeyedServices(ResourceNames.DatabaseReplica)] NpgsqlDataSource replica,
     LatestVideosCache cache,
     IOptions<ApiOptions> options,
     Outages outages,
-    ILogger<StoredLatestVideos> logger)
+    ILogger<DatabaseRead> logger)
 {
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
     public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken)

@@ -96,97 +96,15 @@ public sealed partial class ChannelWriter
     private static async Task WriteRoundAsync(
         NpgsqlConnection connection, IReadOnlyList<ChannelSnapshot> snapshots, List<int> round, ChannelWrite[] outcomes, CancellationToken cancellationToken)
     {
-        var channelIds = new List<string>();
-        var channelTitles = new List<string>();
-        var sourceTimes = new List<DateTime>();
-        var videoChannels = new List<string>();
-        var videoIds = new List<string>();
-        var videoTitles = new List<string>();
-        var published = new List<DateTime>();
+        // Fetches of the uploads playlist: each is a refresh of its channel, and none may revive a deleted one.
+        var channels = round.Select(index => snapshots[index]).Select(snapshot => new ChannelUpsert.Channel(
+            snapshot.ChannelId, StoredTitle.Truncate(snapshot.Title ?? ""), snapshot.FetchedAt.UtcDateTime, snapshot.FetchedAt.UtcDateTime, Revive: false)).ToList();
+        var videos = round.SelectMany(index => ChannelUpsert.VideosOf(snapshots[index])).ToList();
+        var results = await ChannelUpsert.RunAsync(connection, channels, videos, cancellationToken);
         foreach (var index in round)
         {
-            var snapshot = snapshots[index];
-            channelIds.Add(snapshot.ChannelId);
-            channelTitles.Add(StoredTitle.Truncate(snapshot.Title ?? ""));
-            sourceTimes.Add(snapshot.FetchedAt.UtcDateTime);
-            // Upstream data is untrusted: keep only rows that fit the schema (as WriteAsync does).
-            foreach (var video in snapshot.Videos.Where(v => v is not null && VideoId.IsValid(v.VideoId)).DistinctBy(v => v.VideoId))
-            {
-                videoChannels.Add(snapshot.ChannelId);
-                videoIds.Add(video.VideoId);
-                videoTitles.Add(StoredTitle.Truncate(video.Title ?? ""));
-                published.Add(video.PublishedAt.UtcDateTime);
-            }
-        }
-
-        // The statement of WriteAsync for many channels at once. The channel upsert locks each row (in id order, so two
-        // batches cannot deadlock on each other) and skips deleted ones; only the videos of channels it kept are written.
-        // "changed" reads the tables as they were before the statement, so it counts what really changed.
-        await using var command = new NpgsqlCommand("""
-            WITH incoming_channels AS (
-                SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS c(id, title, source_time)
-            ),
-            kept AS (
-                INSERT INTO channels AS ch (id, title, created_at, last_refreshed_at, last_accessed_at, source_time)
-                SELECT id, title, now(), source_time, source_time, source_time FROM incoming_channels ORDER BY id
-                ON CONFLICT (id) DO UPDATE
-                SET title = CASE WHEN EXCLUDED.title <> '' AND EXCLUDED.source_time >= COALESCE(ch.source_time, '-infinity')
-                                 THEN EXCLUDED.title ELSE ch.title END,
-                    source_time = GREATEST(ch.source_time, EXCLUDED.source_time),
-                    last_refreshed_at = GREATEST(ch.last_refreshed_at, EXCLUDED.last_refreshed_at),
-                    refresh_failures = 0
-                WHERE ch.deleted_at IS NULL
-                RETURNING ch.id, (ch.xmax = 0) AS created
-            ),
-            incoming AS (
-                SELECT i.*, c.source_time
-                FROM unnest($4::text[], $5::text[], $6::text[], $7::timestamptz[]) AS i(channel_id, video_id, title, published_at)
-                JOIN incoming_channels c ON c.id = i.channel_id
-                WHERE i.channel_id IN (SELECT id FROM kept)
-                  AND NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= c.source_time)
-            ),
-            changed AS (
-                SELECT i.channel_id, v.video_id IS NULL AS inserted FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
-                WHERE v.video_id IS NULL
-                   OR (v.channel_id = i.channel_id AND v.source_time <= i.source_time
-                       AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
-            ),
-            upserted AS (
-                INSERT INTO videos (video_id, channel_id, title, published_at, source_time)
-                SELECT video_id, channel_id, title, published_at, source_time FROM incoming ORDER BY video_id
-                ON CONFLICT (video_id) DO UPDATE
-                SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time
-                WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
-                  AND (videos.title, videos.published_at, videos.source_time)
-                      IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
-                RETURNING 1
-            ),
-            stale AS (
-                -- A new upload (of unknown kind) makes the kinds read before it stale: see WriteAsync.
-                DELETE FROM channel_kinds ck USING incoming_channels c
-                WHERE ck.channel_id = c.id AND ck.fetched_at < c.source_time
-                  AND EXISTS (SELECT 1 FROM changed WHERE changed.channel_id = c.id AND changed.inserted)
-            )
-            SELECT c.id, k.id IS NOT NULL, COALESCE(k.created, false),
-                   (SELECT count(*) FROM changed WHERE changed.channel_id = c.id)::int
-            FROM incoming_channels c LEFT JOIN kept k ON k.id = c.id
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. channelIds] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. channelTitles] });
-        command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. sourceTimes] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videoChannels] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videoIds] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videoTitles] });
-        command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. published] });
-
-        var byChannel = round.ToDictionary(index => snapshots[index].ChannelId, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var index = byChannel[reader.GetString(0)];
-            outcomes[index] = reader.GetBoolean(1)
-                ? new ChannelWrite.Applied(reader.GetInt32(3), reader.GetBoolean(2))
-                : new ChannelWrite.ChannelDeleted();
+            var result = results[snapshots[index].ChannelId];
+            outcomes[index] = result.Kept ? new ChannelWrite.Applied(result.Changed, result.Created) : new ChannelWrite.ChannelDeleted();
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using VideoAspire.Domain.Ports;
 using VideoAspire.Telemetry;
 
@@ -31,23 +32,17 @@ public sealed partial class ChannelWriter(
         activity?.SetTag("videoaspire.write_origin", origin.ToString());
 
         var channelId = snapshot.ChannelId;
-        // Upstream data is untrusted: keep only rows that fit the schema.
-        var videos = snapshot.Videos
-            .Where(v => v is not null && VideoId.IsValid(v.VideoId))
-            .DistinctBy(v => v.VideoId)
-            .ToList();
+        var videos = ChannelUpsert.VideosOf(snapshot).ToList();
         var ids = videos.Select(v => v.VideoId).ToArray();
-        var titles = videos.Select(v => StoredTitle.Truncate(v.Title ?? "")).ToArray();
-        var published = videos.Select(v => v.PublishedAt.ToUniversalTime()).ToArray();
+        var kinds = videos.Select(v => v.Kind).ToArray();
         var removed = snapshot.RemovedVideoIds?.Where(VideoId.IsValid).Distinct(StringComparer.Ordinal).ToArray() ?? [];
-        var channelTitle = StoredTitle.Truncate(snapshot.Title ?? "");
-        var sourceTime = snapshot.FetchedAt.ToUniversalTime();
-        var kinds = videos.Select(v => v.Kind is { } kind and not VideoKind.All ? kind.Name() : null).ToArray();
+        var sourceTime = snapshot.FetchedAt.UtcDateTime;
         var kindPlaylists = snapshot.KindPlaylists.Select(kind => kind.Name()).Distinct().ToArray();
         // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item, or
         // a kind playlist alone, is not a fetch of the channel's uploads: it does not count as a refresh.
-        DateTimeOffset? fetchedAt = origin == WriteOrigin.YouTube && snapshot.IncludesUploads ? sourceTime : null;
+        DateTime? fetchedAt = origin == WriteOrigin.YouTube && snapshot.IncludesUploads ? sourceTime : null;
         var revive = origin == WriteOrigin.Api;
+        var channel = new ChannelUpsert.Channel(channelId, StoredTitle.Truncate(snapshot.Title ?? ""), sourceTime, fetchedAt, revive);
 
         var strategy = db.Database.CreateExecutionStrategy();
         var outcome = await strategy.ExecuteAsync(async () =>
@@ -74,21 +69,11 @@ public sealed partial class ChannelWriter(
                 }
             }
 
-            var created = await db.Database.SqlQuery<bool>($"""
-                INSERT INTO channels (id, title, created_at, last_refreshed_at, last_accessed_at, source_time)
-                VALUES ({channelId}, {channelTitle}, now(), {fetchedAt}, {fetchedAt}, {sourceTime})
-                ON CONFLICT (id) DO UPDATE
-                SET title = CASE WHEN EXCLUDED.title <> '' AND EXCLUDED.source_time >= COALESCE(channels.source_time, '-infinity')
-                                 THEN EXCLUDED.title ELSE channels.title END,
-                    source_time = GREATEST(channels.source_time, EXCLUDED.source_time),
-                    last_refreshed_at = GREATEST(channels.last_refreshed_at, EXCLUDED.last_refreshed_at),
-                    refresh_failures = CASE WHEN EXCLUDED.last_refreshed_at IS NULL THEN channels.refresh_failures ELSE 0 END,
-                    deleted_at = NULL
-                RETURNING (xmax = 0) AS "Value"
-                """).ToListAsync(cancellationToken);
+            // The write rule, as for a batch (this one channel, kept: the lock above checked it).
+            var written = (await ChannelUpsert.RunAsync((NpgsqlConnection)db.Database.GetDbConnection(), [channel], videos, cancellationToken))[channelId];
 
-            // Deletions first (a pushed one names one video): the row goes unless something newer wrote it, and a
-            // tombstone stays so that no older snapshot brings it back.
+            // Deletions (a pushed one names one video): the row goes unless something newer wrote it, and a tombstone
+            // stays so that no older snapshot brings it back.
             var deleted = removed.Length == 0 ? 0 : (await db.Database.SqlQuery<int>($"""
                 WITH gone AS (
                     DELETE FROM videos WHERE video_id = ANY({removed}) AND channel_id = {channelId} AND source_time <= {sourceTime}
@@ -101,40 +86,6 @@ public sealed partial class ChannelWriter(
                 )
                 SELECT count(*)::int AS "Value" FROM gone
                 """).ToListAsync(cancellationToken))[0];
-
-            // "changed" reads the table as it was before this statement (a CTE's snapshot), so it counts what really
-            // changed; the upsert applies only writes at least as new as the row's (and as its deletion), and never
-            // moves a video. A new video of unknown kind (an upload seen by a refresh, a push or an Api write) may
-            // belong to any kind: the kinds read before it are no longer the channel's latest ("stale"), and are asked
-            // of YouTube again when next read.
-            var changed = await db.Database.SqlQuery<int>($"""
-                WITH incoming AS (
-                    SELECT * FROM unnest({ids}::text[], {titles}::text[], {published}::timestamptz[], {kinds}::text[]) AS i(video_id, title, published_at, kind)
-                    WHERE NOT EXISTS (SELECT 1 FROM video_tombstones t WHERE t.video_id = i.video_id AND t.deleted_at >= {sourceTime})
-                ),
-                changed AS (
-                    SELECT i.video_id, v.video_id IS NULL AND i.kind IS NULL AS unknown_kind
-                    FROM incoming i LEFT JOIN videos v ON v.video_id = i.video_id
-                    WHERE v.video_id IS NULL
-                       OR (v.channel_id = {channelId} AND v.source_time <= {sourceTime}
-                           AND (v.title, v.published_at) IS DISTINCT FROM (i.title, i.published_at))
-                ),
-                upserted AS (
-                    INSERT INTO videos (video_id, channel_id, title, published_at, source_time, kind)
-                    SELECT video_id, {channelId}, title, published_at, {sourceTime}, kind FROM incoming
-                    ON CONFLICT (video_id) DO UPDATE
-                    SET title = EXCLUDED.title, published_at = EXCLUDED.published_at, source_time = EXCLUDED.source_time
-                    WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
-                      AND (videos.title, videos.published_at, videos.source_time)
-                          IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
-                    RETURNING 1
-                ),
-                stale AS (
-                    DELETE FROM channel_kinds
-                    WHERE channel_id = {channelId} AND fetched_at < {sourceTime} AND EXISTS (SELECT 1 FROM changed WHERE unknown_kind)
-                )
-                SELECT count(*)::int AS "Value" FROM changed
-                """).ToListAsync(cancellationToken);
 
             // A video's kind does not change with time, so unlike its title it is not subject to write ordering: any
             // write that knows it records it, even one older than the row (two kinds of a channel fetched at once may
@@ -160,7 +111,7 @@ public sealed partial class ChannelWriter(
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return new ChannelWrite.Applied(changed[0] + deleted + kindsLearnt, created is [true]);
+            return new ChannelWrite.Applied(written.Changed + deleted + kindsLearnt, written.Created);
         });
 
         activity?.SetTag("videoaspire.write_outcome", outcome.GetType().Name);

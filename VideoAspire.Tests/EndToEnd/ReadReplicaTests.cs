@@ -19,14 +19,14 @@ public sealed class ReadReplicaTests(AppHostFixture fixture)
     {
         // The one test that may skip: a standby needs the PostgreSQL server binaries here and the test server running as a
         // local process (true wherever no container runtime runs it, as in CI).
-        var bin = LocalStreamingReplica.FindBinDirectory();
+        var bin = LocalProcess.FindBinDirectory();
         Skip.If(bin is null, "PostgreSQL server binaries (pg_basebackup, postgres) are not installed here");
         Skip.IfNot(fixture.RunsLocalPostgres, "PostgreSQL runs in a container: no local standby can stream from it");
         var primary = await fixture.ConnectionStringAsync(ResourceNames.Database);
         await using var replica = await LocalStreamingReplica.StartAsync(bin, primary,
             Path.Combine(Path.GetTempPath(), "videoaspire-replica-" + Guid.NewGuid().ToString("N")[..8]));
 
-        var port = LocalStreamingReplica.FreePort();
+        var port = LocalProcess.FreePort();
         var settings = TestTokens.ApiSettings.Select(setting => setting.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
         settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         settings[$"ConnectionStrings:{ResourceNames.Database}"] = primary;

@@ -1,5 +1,4 @@
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -415,17 +414,12 @@ public class AppHostFixture : IAsyncLifetime
     /// </summary>
     public async Task<IHost> BuildApiServicesAsync(IDictionary<string, string?>? settings = null, Action<HostApplicationBuilder>? configure = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var connections = new Dictionary<string, string?>
         {
             ["ConnectionStrings:cache"] = await ConnectionStringAsync(ResourceNames.Cache),
             ["ConnectionStrings:videosdb"] = await ConnectionStringAsync(ResourceNames.Database),
-        });
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        configure?.Invoke(builder);
-        return builder.Build();
+        };
+        return ApiServices.Build([connections, settings ?? new Dictionary<string, string?>()], configure);
     }
 }
 

@@ -43,4 +43,19 @@ public static class LocalProcess
 
         return start;
     }
+
+    /// <summary>The PostgreSQL server binaries, or null where they are not installed.</summary>
+    public static string? FindBinDirectory() =>
+        (Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [])
+        .Select(version => Path.Combine(version, "bin"))
+        .OrderByDescending(path => int.TryParse(Path.GetFileName(Path.GetDirectoryName(path)), out var v) ? v : 0)
+        .FirstOrDefault(bin => File.Exists(Path.Combine(bin, "pg_basebackup")) && File.Exists(Path.Combine(bin, "postgres")));
+
+    /// <summary>A loopback port free now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

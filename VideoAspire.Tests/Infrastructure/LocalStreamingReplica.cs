@@ -23,13 +23,6 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
     /// <summary>The standby, for reads (<see cref="TestCatalog.ScalarAsync{T}"/>).</summary>
     public NpgsqlDataSource Database { get; }
 
-    /// <summary>The PostgreSQL server binaries, or null where they are not installed.</summary>
-    public static string? FindBinDirectory() =>
-        (Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql") : [])
-        .Select(version => Path.Combine(version, "bin"))
-        .OrderByDescending(path => int.TryParse(Path.GetFileName(Path.GetDirectoryName(path)), out var v) ? v : 0)
-        .FirstOrDefault(bin => File.Exists(Path.Combine(bin, "pg_basebackup")) && File.Exists(Path.Combine(bin, "postgres")));
-
     public static async Task<LocalStreamingReplica> StartAsync(string bin, string primaryConnectionString, string directory)
     {
         var primary = new NpgsqlConnectionStringBuilder(primaryConnectionString);
@@ -49,7 +42,7 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
             "-h", primary.Host!, "-p", primary.Port.ToString(), "-U", primary.Username ?? "postgres",
             "-D", directory, "-R", "-X", "stream", "-c", "fast"));
 
-        var port = FreePort();
+        var port = LocalProcess.FreePort();
         var server = Process.Start(LocalProcess.Command(LocalProcess.AsPostgres(Path.Combine(bin, "postgres"),
             "-D", directory, "-p", port.ToString(), "-k", Path.GetTempPath(), "-c", "listen_addresses=127.0.0.1", "-c", "hot_standby=on", "-c", "max_connections=200")))!; // not below the primary's
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -95,13 +88,5 @@ public sealed class LocalStreamingReplica : IAsyncDisposable
         }
 
         _server.Dispose();
-    }
-
-    /// <summary>A loopback port free now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -32,9 +32,9 @@ public sealed class StoresFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var bin = LocalStreamingReplica.FindBinDirectory()
+        var bin = LocalProcess.FindBinDirectory()
             ?? throw new InvalidOperationException("PostgreSQL's server binaries are not installed: run `make deps`.");
-        var redisPort = LocalStreamingReplica.FreePort();
+        var redisPort = LocalProcess.FreePort();
         Directory.CreateDirectory(_directory);
         _redis = LocalProcess.Start("redis-server", "--port", redisPort.ToString(), "--bind", "127.0.0.1", "--dir", _directory,
             "--save", "", "--appendonly", "no", "--maxmemory", "256mb", "--maxmemory-policy", "volatile-lru");
@@ -48,7 +48,7 @@ public sealed class StoresFixture : IAsyncLifetime
         }
 
         await LocalProcess.RunAsync(LocalProcess.AsPostgres(Path.Combine(bin, "initdb"), "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"));
-        var pgPort = LocalStreamingReplica.FreePort();
+        var pgPort = LocalProcess.FreePort();
         _postgres = LocalProcess.Start(LocalProcess.AsPostgres(Path.Combine(bin, "postgres"), "-D", data, "-p", pgPort.ToString(),
             "-k", _directory, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=100"));
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using VideoAspire.Api.Security;
@@ -22,9 +21,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _youTube = await FakeYouTube.StartAsync();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
-        builder.Configuration.AddInMemoryCollection(stores.ConnectionStrings);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _api = ApiServices.Build([stores.ConnectionStrings, new Dictionary<string, string?>
         {
             ["YouTube:ApiBaseUrl"] = _youTube.BaseUrl,
             ["YouTube:FeedBaseUrl"] = _youTube.BaseUrl,
@@ -33,10 +30,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
             ["YouTube:TotalTimeout"] = "00:00:02",
             ["YouTube:RequestBudget"] = "00:00:00.500",
             ["RateLimiting:ColdLookupsPerMinute"] = "10000",
-        });
-        VideoAspire.Api.Extensions.Extensions.AddApplicationServices(builder);
-        builder.Services.AddProblemDetails(); // as the Api's Program does
-        _api = builder.Build();
+        }]);
     }
 
     public async Task DisposeAsync()

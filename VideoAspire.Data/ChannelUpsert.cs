@@ -21,24 +21,25 @@ internal static class ChannelUpsert
     /// <param name="Revive">May bring back a deleted channel (an explicit Api write).</param>
     internal readonly record struct Channel(string Id, string Title, DateTime SourceTime, DateTime? FetchedAt, bool Revive);
 
-    internal readonly record struct Video(string ChannelId, string VideoId, string Title, DateTime PublishedAt, string? Kind);
-
     /// <param name="Kept">False: the channel is deleted and this write may not bring it back; nothing was written.</param>
     /// <param name="Created">The channel row did not exist before.</param>
     /// <param name="Changed">Videos inserted or changed.</param>
     internal readonly record struct Result(bool Kept, bool Created, int Changed);
 
     /// <summary>The snapshot's videos that fit the schema (upstream data is untrusted), once each, titles truncated.</summary>
-    internal static IEnumerable<Video> VideosOf(ChannelSnapshot snapshot) => snapshot.Videos
+    internal static IEnumerable<(string ChannelId, FetchedVideo Fetched)> VideosOf(ChannelSnapshot snapshot) => snapshot.Videos
         .Where(v => v is not null && VideoId.IsValid(v.VideoId))
         .DistinctBy(v => v.VideoId)
-        .Select(v => new Video(snapshot.ChannelId, v.VideoId, StoredTitle.Truncate(v.Title ?? ""), v.PublishedAt.UtcDateTime,
-            v.Kind is { } kind and not VideoKind.All ? kind.Name() : null));
+        .Select(v => (snapshot.ChannelId, v with
+        {
+            Title = StoredTitle.Truncate(v.Title ?? ""),
+            Kind = v.Kind == VideoKind.All ? null : v.Kind,
+        }));
 
     /// <summary>Runs the statement on <paramref name="connection"/>, inside its current transaction.</summary>
     /// <remarks>No channel and no video may appear twice (one statement cannot upsert a row twice).</remarks>
     internal static async Task<Dictionary<string, Result>> RunAsync(
-        NpgsqlConnection connection, IReadOnlyCollection<Channel> channels, IReadOnlyCollection<Video> videos, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyCollection<Channel> channels, IReadOnlyCollection<(string ChannelId, FetchedVideo Fetched)> videos, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
             WITH incoming_channels AS (
@@ -98,10 +99,10 @@ internal static class ChannelUpsert
         command.Parameters.Add(new NpgsqlParameter<DateTime?[]> { TypedValue = [.. channels.Select(c => c.FetchedAt)] });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. channels.Select(c => c.Revive)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videos.Select(v => v.ChannelId)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videos.Select(v => v.VideoId)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videos.Select(v => v.Title)] });
-        command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. videos.Select(v => v.PublishedAt)] });
-        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. videos.Select(v => v.Kind)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videos.Select(v => v.Fetched.VideoId)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. videos.Select(v => v.Fetched.Title)] });
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. videos.Select(v => v.Fetched.PublishedAt.UtcDateTime)] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. videos.Select(v => v.Fetched.Kind?.Name())] });
 
         var results = new Dictionary<string, Result>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -33,8 +33,8 @@ public sealed partial class ChannelWriter(
 
         var channelId = snapshot.ChannelId;
         var videos = ChannelUpsert.VideosOf(snapshot).ToList();
-        var ids = videos.Select(v => v.VideoId).ToArray();
-        var kinds = videos.Select(v => v.Kind).ToArray();
+        var ids = videos.Select(v => v.Fetched.VideoId).ToArray();
+        var kinds = videos.Select(v => v.Fetched.Kind?.Name()).ToArray();
         var removed = snapshot.RemovedVideoIds?.Where(VideoId.IsValid).Distinct(StringComparer.Ordinal).ToArray() ?? [];
         var sourceTime = snapshot.FetchedAt.UtcDateTime;
         var kindPlaylists = snapshot.KindPlaylists.Select(kind => kind.Name()).Distinct().ToArray();

@@ -118,10 +118,10 @@ public sealed partial class WebSubCallback(
         }
 
         // Only channels we asked about (a topic we unsubscribed from may still be pushed for a while).
-        var channelIds = notification.ChannelIds.ToList();
+        var channelIds = notification.Snapshots.Select(s => s.ChannelId).Distinct(StringComparer.Ordinal).ToList();
         var subscribed = await db.WebSubSubscriptions.Where(s => channelIds.Contains(s.ChannelId)).Select(s => s.ChannelId)
             .ToListAsync(cancellationToken);
-        var snapshots = notification.ToSnapshots().Where(s => subscribed.Contains(s.ChannelId)).ToList();
+        var snapshots = notification.Snapshots.Where(s => subscribed.Contains(s.ChannelId)).ToList();
         if (snapshots.Count == 0)
         {
             return channelIds.Count == 0 ? NotificationOutcome.Malformed : NotificationOutcome.NotSubscribed;
@@ -135,7 +135,7 @@ public sealed partial class WebSubCallback(
         var now = timeProvider.GetUtcNow();
         await db.WebSubSubscriptions.Where(s => subscribed.Contains(s.ChannelId))
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastNotifiedAt, now), cancellationToken);
-        LogNotificationAccepted(subscribed, notification.Videos.Count, notification.Deletions.Count);
+        LogNotificationAccepted(subscribed, notification.Uploads.Count, notification.Deletions.Count);
         return NotificationOutcome.Accepted;
     }
 

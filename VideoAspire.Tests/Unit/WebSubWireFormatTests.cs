@@ -26,7 +26,7 @@ public sealed class WebSubWireFormatTests
 
         var notification = WebSubNotification.Parse(Encoding.UTF8.GetBytes(FakeWebSubHub.VideoNotification(Channel, video, updated)));
 
-        var snapshot = Assert.Single(notification.ToSnapshots());
+        var snapshot = Assert.Single(notification.Snapshots);
         Assert.Equal(Channel, snapshot.ChannelId);
         Assert.True(snapshot.IsPushed);
         Assert.Equal(updated, snapshot.FetchedAt); // nanoseconds in the body, cut to .NET's ticks
@@ -41,7 +41,7 @@ public sealed class WebSubWireFormatTests
 
         var notification = WebSubNotification.Parse(Encoding.UTF8.GetBytes(FakeWebSubHub.DeletionNotification(Channel, "dQw4w9WgXcQ", when)));
 
-        var snapshot = Assert.Single(notification.ToSnapshots());
+        var snapshot = Assert.Single(notification.Snapshots);
         Assert.Empty(snapshot.Videos);
         Assert.Equal(["dQw4w9WgXcQ"], snapshot.RemovedVideoIds);
         Assert.Equal((Channel, when), (snapshot.ChannelId, snapshot.FetchedAt));
@@ -61,7 +61,7 @@ public sealed class WebSubWireFormatTests
     {
         var body = FakeWebSubHub.VideoNotification("UCnot-a-channel", new FakeVideo("short", "x", DateTimeOffset.UtcNow), DateTimeOffset.UtcNow);
 
-        Assert.Empty(WebSubNotification.Parse(Encoding.UTF8.GetBytes(body)).ToSnapshots());
+        Assert.Empty(WebSubNotification.Parse(Encoding.UTF8.GetBytes(body)).Snapshots);
     }
 
     [Fact]

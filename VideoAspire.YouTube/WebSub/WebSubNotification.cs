@@ -8,9 +8,11 @@ namespace VideoAspire.YouTube.WebSub;
 
 /// <summary>
 /// One notification body from YouTube's WebSub hub (an Atom feed with one <c>&lt;entry&gt;</c>, or an
-/// <c>&lt;at:deleted-entry&gt;</c>), and the snapshots it becomes on the hand-off.
+/// <c>&lt;at:deleted-entry&gt;</c>) as the snapshots it becomes on the hand-off: one per pushed item, timed by the
+/// item's own time (<c>updated</c>, or the deletion's <c>when</c>). The writer applies an item only over data no newer,
+/// so repeats and late arrivals change nothing.
 /// </summary>
-public sealed partial record WebSubNotification(IReadOnlyList<PushedVideo> Videos, IReadOnlyList<PushedDeletion> Deletions)
+public sealed partial record WebSubNotification(IReadOnlyList<ChannelSnapshot> Uploads, IReadOnlyList<ChannelSnapshot> Deletions)
 {
     /// <summary>Channel id from the topic URL of the feed, when no element names it.</summary>
     private const string ChannelUriPrefix = "https://www.youtube.com/channel/";
@@ -33,9 +35,10 @@ public sealed partial record WebSubNotification(IReadOnlyList<PushedVideo> Video
             var published = ParseTime((string?)entry.Element(Atom + "published"));
             var updated = ParseTime((string?)entry.Element(Atom + "updated")) ?? published;
             return VideoId.IsValid(videoId) && ChannelId.IsValid(channelId) && published is not null && updated is not null
-                ? new PushedVideo(channelId, new FetchedVideo(videoId, (string?)entry.Element(Atom + "title") ?? "", published.Value), updated.Value)
+                ? new ChannelSnapshot(channelId, null, [new FetchedVideo(videoId, (string?)entry.Element(Atom + "title") ?? "", published.Value)],
+                    ChannelSnapshot.WebSubSource, updated.Value)
                 : null;
-        }).OfType<PushedVideo>().ToList();
+        }).OfType<ChannelSnapshot>().ToList();
 
         var deletions = root.Elements(Tombstones + "deleted-entry").Select(deleted =>
         {
@@ -45,22 +48,14 @@ public sealed partial record WebSubNotification(IReadOnlyList<PushedVideo> Video
             var channelId = byUri?.StartsWith(ChannelUriPrefix, StringComparison.Ordinal) == true ? byUri[ChannelUriPrefix.Length..] : null;
             var when = ParseTime((string?)deleted.Attribute("when"));
             return VideoId.IsValid(videoId) && ChannelId.IsValid(channelId) && when is not null
-                ? new PushedDeletion(channelId, videoId, when.Value)
+                ? new ChannelSnapshot(channelId, null, [], ChannelSnapshot.WebSubSource, when.Value, [videoId])
                 : null;
-        }).OfType<PushedDeletion>().ToList();
+        }).OfType<ChannelSnapshot>().ToList();
 
         return new WebSubNotification(videos, deletions);
     }
 
-    public IEnumerable<string> ChannelIds => Videos.Select(v => v.ChannelId).Concat(Deletions.Select(d => d.ChannelId)).Distinct(StringComparer.Ordinal);
-
-    /// <summary>
-    /// One snapshot per pushed item, its time the item's own (<c>updated</c>, or the deletion's <c>when</c>): the
-    /// writer applies an item only over data no newer, so repeats and late arrivals change nothing.
-    /// </summary>
-    public IEnumerable<ChannelSnapshot> ToSnapshots() =>
-        Videos.Select(v => new ChannelSnapshot(v.ChannelId, null, [v.Video], ChannelSnapshot.WebSubSource, v.Updated))
-            .Concat(Deletions.Select(d => new ChannelSnapshot(d.ChannelId, null, [], ChannelSnapshot.WebSubSource, d.When, [d.VideoId])));
+    public IEnumerable<ChannelSnapshot> Snapshots => Uploads.Concat(Deletions);
 
     /// <summary>RFC 3339 with up to nine fractional digits (YouTube's <c>updated</c> has nanoseconds; .NET keeps seven).</summary>
     private static DateTimeOffset? ParseTime(string? value) =>

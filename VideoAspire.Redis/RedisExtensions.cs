@@ -50,12 +50,11 @@ public static class RedisExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<Outages>();
-        builder.Services.AddSingleton<LatestVideosCache>();
+        builder.Services.AddSingleton<ChannelCache>();
+        builder.Services.AddSingleton<IChannelCacheInvalidation>(services => services.GetRequiredService<ChannelCache>());
         builder.Services.AddSingleton<FetchLock>();
         builder.Services.AddSingleton<UnknownChannels>();
-        builder.Services.AddSingleton<CacheEvictionRetries>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<CacheEvictionRetries>());
-        builder.Services.AddSingleton<IChannelCacheInvalidation, ChannelCacheInvalidation>();
+        builder.Services.AddHostedService<PendingInvalidationRetries>();
         builder.Services.AddSingleton<IDataApiQuota, DataApiQuota>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SnapshotHandoff>();

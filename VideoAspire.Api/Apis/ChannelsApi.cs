@@ -110,9 +110,9 @@ public static class ChannelsApi
     }
 
     public static async Task<NoContent> EvictCache(
-        string channelId, LatestVideosCache cache, CancellationToken cancellationToken)
+        string channelId, ChannelCache cache, CancellationToken cancellationToken)
     {
-        await cache.InvalidateAsync(channelId, cancellationToken);
+        await cache.InvalidateAsync(channelId, DeletionMark.Keep, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -161,7 +161,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     {
         if (_httpContext.HttpContext is { } context && ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
         {
-            context.Features.Set(new PrefetchedCacheRead(channelId, LatestVideosCache.BeginGet(_redis.GetDatabase(), channelId), sentAt));
+            context.Features.Set(new PrefetchedCacheRead(channelId, ChannelCache.BeginGet(_redis.GetDatabase(), channelId), sentAt));
         }
     }
 

@@ -18,7 +18,7 @@ public sealed partial class ColdChannelFetcher(
     IServiceScopeFactory scopeFactory,
     FetchLock fetchLock,
     UnknownChannels unknownChannels,
-    LatestVideosCache cache,
+    ChannelCache cache,
     SnapshotPersistence persistence,
     ColdLookupLimiter coldLookups,
     DatabaseRead database,
@@ -127,12 +127,12 @@ public sealed partial class ColdChannelFetcher(
                     VideoAspireTelemetry.RecordKindPlaylist(kind, "vanished");
                     LogKindPlaylistVanished(channelId, kind, kind.PlaylistId(channelId));
                     // Cached like an answer: asked again once the entry expires, not on every read meanwhile.
-                    await cache.SetFetchedAsync(channelId, fallback.Videos, kind);
+                    await cache.FillAsync(channelId, fallback.Videos, kind, CacheFill.Fetch);
                     return fallback;
 
                 case FetchResult.Found(var snapshot):
                     var latest = snapshot.Latest(kind);
-                    await cache.SetFetchedAsync(channelId, latest, kind);
+                    await cache.FillAsync(channelId, latest, kind, CacheFill.Fetch);
                     await persistence.HandOffAsync(snapshot);
                     return new VideosLookup.Found(latest);
 

@@ -16,7 +16,7 @@ namespace VideoAspire.Api.Videos;
 public sealed partial class DatabaseRead(
     NpgsqlDataSource primary,
     [FromKeyedServices(ResourceNames.DatabaseReplica)] NpgsqlDataSource replica,
-    LatestVideosCache cache,
+    ChannelCache cache,
     IOptions<ApiOptions> options,
     Outages outages,
     ILogger<DatabaseRead> logger)
@@ -24,7 +24,7 @@ public sealed partial class DatabaseRead(
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
     public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken)
     {
-        var fromReplica = !ReferenceEquals(replica, primary) && !await cache.WrittenRecentlyAsync(channelId);
+        var fromReplica = !ReferenceEquals(replica, primary) && !await cache.MustReadPrimaryAsync(channelId);
         var database = fromReplica ? replica : primary;
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);

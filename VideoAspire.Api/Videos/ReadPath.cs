@@ -10,7 +10,7 @@ namespace VideoAspire.Api.Videos;
 /// persisted asynchronously). Each kind has its own entry and its own answer at every step.
 /// </summary>
 public sealed class ReadPath(
-    LatestVideosCache cache,
+    ChannelCache cache,
     DatabaseRead database,
     ColdChannelFetcher coldFetcher,
     ChannelAccessTracker accessTracker)
@@ -30,16 +30,7 @@ public sealed class ReadPath(
                     return new VideosLookup.Deleted(); // deleted here on purpose: not fetched back from YouTube
                 case { State: ChannelState.Stored, KindFetched: true }:
                     videos = stored.Value.Videos;
-                    if (stored.Value.FromReplica)
-                    {
-                        // A replica's answer may predate a write made since: it must not replace the writer's.
-                        await cache.SetUnlessWrittenRecentlyAsync(channelId, videos, kind);
-                    }
-                    else
-                    {
-                        await cache.SetAsync(channelId, videos, kind);
-                    }
-
+                    await cache.FillAsync(channelId, videos, kind, stored.Value.FromReplica ? CacheFill.Replica : CacheFill.Primary);
                     break;
                 case { State: ChannelState.Stored }:
                     // A kind not read since the channel's last new upload: its playlist, and what is stored of it if

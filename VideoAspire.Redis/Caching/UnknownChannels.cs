@@ -7,7 +7,7 @@ namespace VideoAspire.Redis.Caching;
 /// The negative cache: channels YouTube said do not exist, remembered for a while (<c>YouTube:NegativeCacheTtl</c>)
 /// so that a flood of bogus ids costs one upstream lookup each. Per kind, like every answer: the mark is left by the
 /// fetch that found the channel missing, for the kind it was asked for. A write to the channel clears every kind's
-/// (<see cref="LatestVideosCache.InvalidateAsync"/>).
+/// (<see cref="ChannelCache.InvalidateAsync"/>).
 /// </summary>
 public sealed class UnknownChannels(IConnectionMultiplexer redis)
 {

@@ -50,13 +50,13 @@ public sealed class DegradationTests(AppHostFixture fixture)
         {
             ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache) + ",$GET=,$SET=",
         });
-        var cache = api.Services.GetRequiredService<LatestVideosCache>();
+        var cache = api.Services.GetRequiredService<ChannelCache>();
         var redis = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var channelId = TestCatalog.NewChannelId();
 
-        Assert.Null(await cache.GetAsync(channelId, started: LatestVideosCache.BeginGet(redis, channelId)));
+        Assert.Null(await cache.GetAsync(channelId, started: ChannelCache.BeginGet(redis, channelId)));
         Assert.Null(await cache.GetAsync(channelId));
-        await cache.SetAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)]);
+        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)], VideoKind.All, CacheFill.Primary);
         Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, VideoKind.All, TimeSpan.FromSeconds(5)));
     }
 

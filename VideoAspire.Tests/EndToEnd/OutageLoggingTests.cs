@@ -22,7 +22,7 @@ public sealed class OutageLoggingTests(AppHostFixture fixture)
     {
         var lines = new ConcurrentQueue<(string Category, LogLevel Level, string Message)>();
         using var api = await fixture.BuildApiServicesAsync(configure: builder => builder.Logging.AddProvider(new RecordingLoggerProvider(lines)));
-        var cache = api.Services.GetRequiredService<LatestVideosCache>();
+        var cache = api.Services.GetRequiredService<ChannelCache>();
         var outputCache = api.Services.GetRequiredService<IOutputCacheStore>();
         Assert.Null(await cache.GetAsync(TestCatalog.NewChannelId())); // connected, and quiet while Redis answers
         var before = lines.Count;

@@ -142,18 +142,18 @@ public sealed class ChannelWriterRulesTests(StoresFixture stores)
     [Fact]
     public async Task A_write_evicts_the_cached_answer_and_a_delete_keeps_fills_out()
     {
-        var cache = stores.Services.Services.GetRequiredService<LatestVideosCache>();
+        var cache = stores.Services.Services.GetRequiredService<ChannelCache>();
         var redis = stores.Redis.GetDatabase();
         var channelId = TestCatalog.NewChannelId();
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(TestCatalog.NewVideoId(), "First", Published)));
-        await cache.SetAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", Published)]);
+        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", Published)], VideoKind.All, CacheFill.Primary);
 
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(TestCatalog.NewVideoId(), "Second", Published)));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
         await DeleteAsync(channelId);
         Assert.True(await redis.KeyExistsAsync(CacheKeys.DeletedChannel(channelId)));
-        await cache.SetAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Read before the delete", Published)]);
+        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Read before the delete", Published)], VideoKind.All, CacheFill.Primary);
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Back"), WriteOrigin.Api);

@@ -44,7 +44,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
     {
         var channelId = await StoredChannelAsync("In PostgreSQL");
         IReadOnlyList<LatestVideo> cached = [LatestVideo.Create(TestCatalog.NewVideoId(), "In Redis", Published)];
-        await _api.Services.GetRequiredService<LatestVideosCache>().SetAsync(channelId, cached);
+        await _api.Services.GetRequiredService<ChannelCache>().FillAsync(channelId, cached, VideoKind.All, CacheFill.Primary);
 
         var found = Assert.IsType<VideosLookup.Found>(await ReadAsync(channelId));
 
@@ -60,7 +60,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
 
         Assert.Equal("In PostgreSQL", Assert.Single(found.Videos).VideoTitle);
         await TestCatalog.EventuallyAsync(
-            async () => await _api.Services.GetRequiredService<LatestVideosCache>().GetAsync(channelId) is { Count: 1 },
+            async () => await _api.Services.GetRequiredService<ChannelCache>().GetAsync(channelId) is { Count: 1 },
             TimeSpan.FromSeconds(5), "the read fills the latest-five entry");
         Assert.Equal(0, _youTube.Calls("channels", channelId));
     }

@@ -13,7 +13,7 @@ namespace VideoAspire.Worker.Jobs;
 [DisallowConcurrentExecution]
 public sealed partial class CacheRefreshJob(
     VideosDbContext db,
-    LatestVideosCache cache,
+    ChannelCache cache,
     TimeProvider timeProvider,
     IOptions<WorkerOptions> options,
     ILogger<CacheRefreshJob> logger) : IJob
@@ -31,7 +31,7 @@ public sealed partial class CacheRefreshJob(
         var changed = 0;
         foreach (var (channelId, videos) in channels)
         {
-            if (await cache.RefreshAsync(channelId, videos, readStarted, cancellationToken))
+            if (await cache.RewarmAsync(channelId, videos, readStarted, cancellationToken))
             {
                 changed++;
             }

@@ -1,26 +1,37 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using VideoAspire.Domain.Ports;
 using VideoAspire.Redis.Connection;
 using VideoAspire.Telemetry;
 
 namespace VideoAspire.Redis.Caching;
 
 /// <summary>
-/// The explicit latest-five cache: one Redis string per channel holding its newest videos as JSON.
-/// Redis is an accelerator, never a dependency: every failure is logged, counted and reported as a miss.
+/// The one way in to a channel's cached answers: its latest-five entry (one Redis string per channel and kind holding
+/// its newest videos as JSON) and its output-cached responses. Four verbs — get, fill, invalidate, re-warm — and the
+/// rules that keep them right: read-your-writes (<see cref="MustReadPrimaryAsync"/>), the deletion mark that keeps
+/// fills out of a deleted channel, and the fence that keeps a re-warm older than a write from landing after it.
+/// Redis is an accelerator, never a dependency: a failed get is a miss, a failed fill is skipped, a failed invalidation
+/// is retried in the background (a write never fails or waits for its cache).
 /// </summary>
-public sealed partial class LatestVideosCache(
+public sealed partial class ChannelCache(
     IConnectionMultiplexer redis,
     IOutputCacheStore outputCache,
     IOptions<CacheOptions> options,
     TimeProvider time,
     Outages outages,
-    ILogger<LatestVideosCache> logger)
+    ILogger<ChannelCache> logger) : IChannelCacheInvalidation
 {
+    /// <summary>How many failed invalidations are remembered for retry; past it, the oldest answers simply expire.</summary>
+    public const int PendingCapacity = 100_000;
+
+    private readonly ConcurrentDictionary<string, DeletionMark> _pending = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Sends the read of the channel's entry now, to be finished by <see cref="GetAsync"/> if the caller turns out to
     /// need it: issued together with another Redis read, both answers come back in one round trip. Counts nothing yet.
@@ -83,21 +94,21 @@ public sealed partial class LatestVideosCache(
     }
 
     /// <summary>
-    /// The fill after a read from the primary, unless the channel was deleted meanwhile: a read that found the channel
-    /// just before a delete committed must not write it back after the delete dropped the entry.
+    /// Stores what a read found, unless the channel was deleted meanwhile (a read that found it just before a delete
+    /// committed must not write it back after the delete dropped the entry), and, for a read from a replica, unless the
+    /// channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (the replica's answer may predate it).
     /// </summary>
-    public Task SetAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
-        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.FireAndForget);
+    public Task FillAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind, CacheFill from) => from switch
+    {
+        CacheFill.Replica => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget),
+        // A cold fetch's fill is awaited: the answer it caches is the one the next read of the channel must find.
+        CacheFill.Fetch => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None),
+        _ => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.FireAndForget),
+    };
 
-    /// <summary>
-    /// The fill after a read from a read replica: like <see cref="SetAsync"/>, unless the channel was written within
-    /// <see cref="CacheOptions.ReadYourWritesWindow"/> (what the replica returned may predate that write).
-    /// </summary>
-    public Task SetUnlessWrittenRecentlyAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
-        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget);
-
-    /// <summary>Whether the channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
-    public async Task<bool> WrittenRecentlyAsync(string channelId)
+    /// <summary>Read-your-writes: whether a database read of the channel must go to the primary because the channel was
+    /// written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
+    public async Task<bool> MustReadPrimaryAsync(string channelId)
     {
         try
         {
@@ -108,13 +119,6 @@ public sealed partial class LatestVideosCache(
             return true;
         }
     }
-
-    /// <summary>
-    /// The cold fetch's fill: like <see cref="SetAsync"/>, unless the channel was deleted meanwhile (its deletion mark
-    /// outlives any fetch that could have started before the delete).
-    /// </summary>
-    public Task SetFetchedAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind = VideoKind.All) =>
-        SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None);
 
     /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
     private async Task SetUnlessMarkedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
@@ -152,7 +156,7 @@ public sealed partial class LatestVideosCache(
     /// <see cref="CacheOptions.ReadYourWritesWindow"/>, so the mark's remaining time says how long ago the last write
     /// was, in Redis's own time, and the Worker says how long ago its read began, in its own.
     /// </remarks>
-    public async Task<bool> RefreshAsync(string channelId, IReadOnlyList<LatestVideo> videos, long readStarted, CancellationToken cancellationToken)
+    public async Task<bool> RewarmAsync(string channelId, IReadOnlyList<LatestVideo> videos, long readStarted, CancellationToken cancellationToken)
     {
         var window = options.Value.ReadYourWritesWindow;
         var readAgo = time.GetElapsedTime(readStarted) + RefreshFenceMargin;
@@ -200,13 +204,70 @@ public sealed partial class LatestVideosCache(
         ? null
         : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, VideoJsonContext.Default.IReadOnlyListLatestVideo);
 
+    public Task ChannelChangedAsync(string channelId, CancellationToken cancellationToken) =>
+        InvalidateAsync(channelId, DeletionMark.Remove, cancellationToken);
+
+    public Task ChannelDeletedAsync(string channelId, CancellationToken cancellationToken) =>
+        InvalidateAsync(channelId, DeletionMark.Set, cancellationToken);
+
     /// <summary>
     /// After a write: drops the channel's latest-five entries and negative-cache marks of every kind and its cached
     /// responses (one tag for every kind), marks the channel recently written (read from the primary meanwhile), and
-    /// sets or removes its deletion mark as <paramref name="deletionMark"/> says, in the same step as the drop.
-    /// False when Redis could not do all of it (the caller records it to retry: a write never fails for a cache).
+    /// sets or removes its deletion mark as <paramref name="deletionMark"/> says, in the same step as the drop. What
+    /// Redis cannot take now is retried by <see cref="RetryPendingAsync"/>: the database is the truth and is written,
+    /// and until the retry lands a reader can see the previous answer for at most the cache's TTL.
     /// </summary>
-    public async Task<bool> InvalidateAsync(string channelId, CancellationToken cancellationToken, DeletionMark deletionMark = DeletionMark.Keep)
+    public async Task InvalidateAsync(string channelId, DeletionMark deletionMark, CancellationToken cancellationToken)
+    {
+        if (await TryInvalidateAsync(channelId, deletionMark, cancellationToken))
+        {
+            // Done in full: an older failed one waiting for retry would only repeat it (with a mark now out of date).
+            if (_pending.TryRemove(channelId, out _))
+            {
+                VideoAspireTelemetry.PendingEvictions.Add(-1);
+            }
+        }
+        else if (_pending.Count < PendingCapacity || _pending.ContainsKey(channelId))
+        {
+            // The latest request's mark wins: a delete then a write of the same channel leaves the channel live.
+            if (_pending.TryAdd(channelId, deletionMark))
+            {
+                VideoAspireTelemetry.PendingEvictions.Add(1);
+            }
+            else
+            {
+                _pending[channelId] = deletionMark;
+            }
+        }
+    }
+
+    /// <summary>Invalidations waiting for Redis.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Applies the invalidations Redis could not take, until it fails again; returns how many were applied.</summary>
+    public async Task<int> RetryPendingAsync(CancellationToken cancellationToken)
+    {
+        var done = 0;
+        foreach (var (channelId, deletionMark) in _pending)
+        {
+            if (!await TryInvalidateAsync(channelId, deletionMark, cancellationToken))
+            {
+                break; // Redis still down: the rest on the next round
+            }
+
+            if (!_pending.TryRemove(new KeyValuePair<string, DeletionMark>(channelId, deletionMark)))
+            {
+                continue; // asked again meanwhile, with another mark: retried with that one
+            }
+
+            VideoAspireTelemetry.PendingEvictions.Add(-1);
+            done++;
+        }
+
+        return done;
+    }
+
+    private async Task<bool> TryInvalidateAsync(string channelId, DeletionMark deletionMark, CancellationToken cancellationToken)
     {
         var done = true;
         try
@@ -238,7 +299,7 @@ public sealed partial class LatestVideosCache(
     }
 
     /// <summary>False when the eviction failed (for whatever reason: it must never undo or block the write before it).</summary>
-    public async Task<bool> EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
+    private async Task<bool> EvictOutputCacheAsync(string channelId, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.OutputCaching.StackExchangeRedis;
-using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,9 +10,6 @@ using VideoAspire.Redis.Caching;
 using VideoAspire.Redis.Handoff;
 using VideoAspire.Redis.Quota;
 using VideoAspire.Telemetry;
-using ZiggyCreatures.Caching.Fusion;
-using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
-using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace VideoAspire.Redis;
 
@@ -49,10 +44,6 @@ public static class RedisExtensions
                 () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
         builder.Services.DecorateOutputCacheStore((services, redisStore) => new FailSoftOutputCacheStore(
             redisStore, services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<Outages>()));
-        if (UsesFusionCache(builder.Configuration))
-        {
-            AddFusionOutputCache(builder);
-        }
 
         builder.Services.AddOptions<CacheOptions>()
             .BindConfiguration(CacheOptions.SectionName)
@@ -69,31 +60,6 @@ public static class RedisExtensions
         builder.Services.AddSingleton<SnapshotHandoff>();
 
         return builder;
-    }
-
-    /// <summary>Whether the output cache runs on FusionCache (<c>Cache:OutputCacheStore=FusionCache</c>, under evaluation).</summary>
-    public static bool UsesFusionCache(IConfiguration configuration) =>
-        string.Equals(configuration["Cache:OutputCacheStore"], "FusionCache", StringComparison.OrdinalIgnoreCase);
-
-    private static void AddFusionOutputCache(IHostApplicationBuilder builder)
-    {
-        var settings = builder.Configuration.GetSection(CacheOptions.SectionName).Get<CacheOptions>() ?? new CacheOptions();
-        Func<IServiceProvider, Func<Task<IConnectionMultiplexer>>> shared = services => () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>());
-        builder.Services.AddFusionCache()
-            .WithOptions(options =>
-            {
-                options.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
-                options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
-                options.TagsDefaultEntryOptions.Size = 1;
-                options.TagsDefaultEntryOptions.MemoryCacheDuration = settings.LocalTtl;
-            })
-            .WithDefaultEntryOptions(options => options.Size = 1)
-            .WithMemoryCache(new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, settings.LocalSizeLimitMegabytes) * 1024L * 1024L }))
-            .WithSerializer(new FusionCacheSystemTextJsonSerializer())
-            .WithDistributedCache(services => new RedisCache(new RedisCacheOptions { ConnectionMultiplexerFactory = shared(services), InstanceName = "oc:" }))
-            .WithBackplane(services => new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = shared(services) }));
-        builder.Services.DecorateOutputCacheStore((services, _) => new FusionOutputCacheStore(
-            services.GetRequiredService<IFusionCache>(), settings, services.GetService<Action<string, long>>(), services.GetRequiredService<TimeProvider>()));
     }
 
     private static void ConfigureRedis(ConfigurationOptions options)

@@ -5,9 +5,7 @@ using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Api.WebSub;
 using VideoAspire.Data;
-using StackExchange.Redis;
 using VideoAspire.Redis;
-using VideoAspire.Redis.Caching;
 using VideoAspire.YouTube;
 using VideoAspire.YouTube.WebSub;
 
@@ -34,25 +32,7 @@ public static class Extensions
         // Hot channels answered from this instance's memory, in front of the Redis store every replica shares (which
         // reaches the request through the accessor, to send with its own read the one the endpoint will need next).
         builder.Services.AddHttpContextAccessor();
-        if (RedisExtensions.UsesFusionCache(builder.Configuration))
-        {
-            builder.Services.AddSingleton<Action<string, long>>(services =>
-            {
-                var http = services.GetRequiredService<IHttpContextAccessor>();
-                var redis = services.GetRequiredService<IConnectionMultiplexer>();
-                return (key, sentAt) =>
-                {
-                    if (http.HttpContext is { } context && ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
-                    {
-                        context.Features.Set(new PrefetchedCacheRead(channelId, ChannelCache.BeginGet(redis.GetDatabase(), channelId), sentAt));
-                    }
-                };
-            });
-        }
-        else
-        {
-            builder.Services.DecorateOutputCacheStore((services, shared) => ActivatorUtilities.CreateInstance<LocalOutputCacheStore>(services, shared));
-        }
+        builder.Services.DecorateOutputCacheStore((services, shared) => ActivatorUtilities.CreateInstance<LocalOutputCacheStore>(services, shared));
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

@@ -10,8 +10,8 @@ namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>Dependencies fail; callers still get answers.</summary>
 [Trait(TestCategory.Name, TestCategory.EndToEnd)]
-[Collection(AppHostCollection.Name)]
-public sealed class DegradationTests(AppHostFixture fixture)
+[Collection(FaultsCollection.Name)]
+public sealed class DegradationTests(FaultsAppHostFixture fixture)
 {
     [Fact]
     public async Task Redis_down_is_served_from_postgres()
@@ -190,7 +190,7 @@ public sealed class DegradationTests(AppHostFixture fixture)
         }, TimeSpan.FromSeconds(60), "Redis is started again");
 
         // One Worker replica (the application process, not the `dotnet run` that launched it).
-        static List<int> Workers() => AppHostFixture.FindProcesses(c => c.Contains("VideoAspire.Worker/bin/", StringComparison.Ordinal) && !c.Contains("dotnet"));
+        List<int> Workers() => fixture.ServiceProcesses("VideoAspire.Worker");
         var replicas = Workers().Count;
         var worker = Workers()[0];
         AppHostFixture.Signal("KILL", [worker]);

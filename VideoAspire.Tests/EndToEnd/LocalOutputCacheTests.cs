@@ -27,7 +27,7 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
         await PutVideoAsync(channelId, "Old news", day);
 
         // One client per replica, at the replica's own address: its reads and its scrapes of /metrics reach that replica.
-        var readers = AppHostFixture.ReplicaAddresses("VideoAspire.Api")
+        var readers = fixture.ReplicaAddresses("VideoAspire.Api")
             .Select(address => AppHostFixture.CreateReplicaClient(address, TestTokens.Create($"{Scopes.VideosRead} {Scopes.MetricsRead}", subject: "hot-reader")))
             .ToList();
         try

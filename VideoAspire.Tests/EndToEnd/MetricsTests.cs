@@ -32,7 +32,7 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
             async () => (await fixture.ReadVideosAsync($"/videos?channel_id={pushed}", pushed))[0].GetProperty("video_id").GetString() == upload.VideoId,
             TimeSpan.FromSeconds(10), "the pushed upload is served");
         // And cache hits: read it again through both Api replicas (Redis answers a replica's first read, memory the next).
-        foreach (var address in AppHostFixture.ReplicaAddresses("VideoAspire.Api"))
+        foreach (var address in fixture.ReplicaAddresses("VideoAspire.Api"))
         {
             using var reader = AppHostFixture.CreateReplicaClient(address, TestTokens.Create(Scopes.VideosRead));
             for (var i = 0; i < 3; i++)
@@ -49,7 +49,7 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
 
         // Every replica of the Api and of the Worker, each at its own address (what one recorded the other may not have).
         var token = TestTokens.Create(Scopes.MetricsRead, subject: "prometheus");
-        var scrapers = AppHostFixture.ReplicaAddresses("VideoAspire.Api").Concat(AppHostFixture.ReplicaAddresses("VideoAspire.Worker"))
+        var scrapers = fixture.ReplicaAddresses("VideoAspire.Api").Concat(fixture.ReplicaAddresses("VideoAspire.Worker"))
             .Select(address => AppHostFixture.CreateReplicaClient(address, token))
             .ToList();
         try

@@ -113,5 +113,5 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture) : IDisposable
     }
 
     private async Task<string?> NewestVideoIdAsync(string channelId) =>
-        (await fixture.ReadVideosAsync($"/videos?channel_id={channelId}", channelId))[0].GetProperty("video_id").GetString();
+        (await fixture.ReadVideosAsync($"/videos?channel_id={channelId}&wait=true", channelId))[0].GetProperty("video_id").GetString();
 }

@@ -270,11 +270,11 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
         $"&hub.challenge={challenge}&hub.lease_seconds=432000";
 
     /// <summary>The Api replicas' count of notifications with this outcome.</summary>
-    private static async Task<double> NotificationsCountedAsync(string outcome)
+    private async Task<double> NotificationsCountedAsync(string outcome)
     {
         var token = TestTokens.Create(Scopes.MetricsRead, subject: "prometheus");
         var total = 0.0;
-        foreach (var address in AppHostFixture.ReplicaAddresses("VideoAspire.Api"))
+        foreach (var address in fixture.ReplicaAddresses("VideoAspire.Api"))
         {
             using var scraper = AppHostFixture.CreateReplicaClient(address, token);
             var exported = await scraper.GetStringAsync("/metrics");

@@ -11,8 +11,8 @@ namespace VideoAspire.Tests.EndToEnd;
 
 /// <summary>Channels the database does not know: fetched from (fake) YouTube, answered at once, persisted by the Worker.</summary>
 [Trait(TestCategory.Name, TestCategory.EndToEnd)]
-[Collection(AppHostCollection.Name)]
-public sealed class YouTubeFallbackTests(AppHostFixture fixture)
+[Collection(FaultsCollection.Name)]
+public sealed class YouTubeFallbackTests(FaultsAppHostFixture fixture)
 {
     private const string TrickyTitle = "Ünïcödé \"quotes\" & <tags> — 日本語 'apostrophe' &amp; literal";
     private static readonly DateTimeOffset Day = new(2026, 5, 20, 0, 0, 0, TimeSpan.Zero);

@@ -75,6 +75,7 @@ public class AppHostFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VideoAspire_AppHost>(
             [
                 .. Settings,
+                .. OwnSettings,
                 .. infrastructure,
                 .. TestTokens.ApiSettings,
                 $"Infrastructure:DataDirectory={_dataDirectory}",
@@ -133,7 +134,7 @@ public class AppHostFixture : IAsyncLifetime
             async () => YouTube.Hub.IsSubscribed(channelId)
                         && await Database.ScalarAsync<bool>(
                             "SELECT lease_expires_at IS NOT NULL FROM websub_subscriptions WHERE channel_id = $1", channelId),
-            TimeSpan.FromSeconds(20), "the channel read is subscribed and the hub has verified it");
+            TimeSpan.FromSeconds(45), "the channel read is subscribed and the hub has verified it");
         return (channelId, stored);
     }
 
@@ -164,13 +165,33 @@ public class AppHostFixture : IAsyncLifetime
     /// gave each process: the proxy may hand every new connection to the same replica, so a test that must reach each
     /// one goes there directly.
     /// </summary>
-    public static IReadOnlyList<Uri> ReplicaAddresses(string project) =>
-        FindProcesses(c => c.Contains($"{project}/bin/", StringComparison.Ordinal) && !c.Contains("dotnet", StringComparison.Ordinal))
-            .Select(pid => File.ReadAllText($"/proc/{pid}/environ").Split('\0')
-                .First(variable => variable.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..]
+    public IReadOnlyList<Uri> ReplicaAddresses(string project) =>
+        ServiceProcesses(project)
+            .Select(pid => EnvironmentOf(pid).First(variable => variable.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..]
                 .Split(';').First(url => url.StartsWith("http://", StringComparison.Ordinal)))
             .Select(url => new Uri(url.Replace("+", "localhost").Replace("*", "localhost")))
             .ToList();
+
+    /// <summary>
+    /// This fixture's running processes of a project: another fixture's AppHost may run the same project beside it, so
+    /// they are told apart by the stand-in YouTube each was pointed at.
+    /// </summary>
+    public List<int> ServiceProcesses(string project) =>
+        FindProcesses(c => c.Contains($"{project}/bin/", StringComparison.Ordinal) && !c.Contains("dotnet", StringComparison.Ordinal))
+            .Where(pid => EnvironmentOf(pid).Contains($"YouTube__ApiBaseUrl={YouTube.BaseUrl}"))
+            .ToList();
+
+    private static string[] EnvironmentOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+        }
+        catch (IOException)
+        {
+            return []; // exited meanwhile
+        }
+    }
 
     /// <summary>A client for one Api replica's own address (see <see cref="ReplicaAddresses"/>).</summary>
     public static HttpClient CreateReplicaClient(Uri address, string token)
@@ -356,6 +377,9 @@ public class AppHostFixture : IAsyncLifetime
     public bool RunsLocalPostgres => FindProcesses(c => c.Contains(Path.Combine(_dataDirectory, "postgres"), StringComparison.Ordinal)
                                                         && c.Contains("/bin/postgres", StringComparison.Ordinal)).Count > 0;
 
+    /// <summary>What a derived fixture sets differently (after <see cref="Settings"/>: the last value of a key wins).</summary>
+    protected virtual string[] OwnSettings => [];
+
     /// <summary>Servers a derived fixture starts before the AppHost; returns the settings that point the AppHost at them.</summary>
     protected virtual Task<string[]> StartInfrastructureAsync() => Task.FromResult(Array.Empty<string>());
 
@@ -421,36 +445,4 @@ public class AppHostFixture : IAsyncLifetime
         };
         return ApiServices.Build([connections, settings ?? new Dictionary<string, string?>()], configure);
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
-{
-    public const string Name = "AppHost";
-}
-
-/// <summary>The same product with its Redis a three-master Redis Cluster (the PostgreSQL is the AppHost's own).</summary>
-public sealed class RedisClusterFixture : AppHostFixture
-{
-    private LocalRedisCluster? _cluster;
-
-    protected override async Task<string[]> StartInfrastructureAsync()
-    {
-        _cluster = await LocalRedisCluster.StartAsync(Path.Combine(DataDirectory, "redis-cluster"));
-        return [$"ConnectionStrings:{ResourceNames.Cache}={_cluster.ConnectionString}"];
-    }
-
-    protected override async ValueTask StopInfrastructureAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
-{
-    public const string Name = "RedisCluster";
 }

@@ -102,9 +102,3 @@ public sealed class StoresFixture : IAsyncLifetime
         }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class StoresCollection : ICollectionFixture<StoresFixture>
-{
-    public const string Name = "Stores";
-}

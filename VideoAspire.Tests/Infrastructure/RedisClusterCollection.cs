@@ -1,0 +1,7 @@
+namespace VideoAspire.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class RedisClusterCollection : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "RedisCluster";
+}

@@ -13,8 +13,10 @@ builder.Services.AddProblemDetails();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMetricsPort();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

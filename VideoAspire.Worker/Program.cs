@@ -8,6 +8,7 @@ builder.AddWorkerServices();
 
 var app = builder.Build();
 
+app.UseMetricsPort();
 app.MapDefaultEndpoints();
 app.MapMetricsEndpoint(); // internal port only: the Worker has no external endpoint
 

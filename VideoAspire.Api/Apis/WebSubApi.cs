@@ -10,7 +10,7 @@ namespace VideoAspire.Api.Apis;
 /// <summary>
 /// The callback YouTube's WebSub hub calls: intent verification (GET) and notifications (POST). Mapped only when
 /// <c>YouTube:WebSub:CallbackBaseUrl</c> is set. Anonymous (the hub has no token; notifications are authenticated by
-/// their HMAC signature), rate limited per caller, never output-cached, and not in the OpenAPI document: it is the
+/// their HMAC signature), rate limited per client address under a budget of its own, never output-cached, and not in the OpenAPI document: it is the
 /// hub's interface, not the API's.
 /// </summary>
 public static class WebSubApi
@@ -24,7 +24,7 @@ public static class WebSubApi
 
         var callback = app.MapGroup(WebSubOptions.CallbackPath)
             .AllowAnonymous()
-            .RequireRateLimiting(RateLimitingOptions.PolicyName)
+            .RequireRateLimiting(RateLimitingOptions.WebSubPolicyName)
             .ExcludeFromDescription();
 
         callback.MapGet("", VerifyIntent);

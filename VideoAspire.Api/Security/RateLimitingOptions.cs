@@ -9,6 +9,8 @@ public sealed class RateLimitingOptions
 
     public const string PolicyName = "per-caller";
 
+    public const string WebSubPolicyName = "websub";
+
     /// <summary>Burst size: requests a caller may make at once.</summary>
     [Range(1, 1_000_000)]
     public int TokenLimit { get; set; } = 200;
@@ -26,4 +28,12 @@ public sealed class RateLimitingOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int ColdLookupsPerMinute { get; set; } = 60;
+
+    /// <summary>Burst of WebSub callback requests one client address may make (the hub sends one per upload or change).</summary>
+    [Range(1, 1_000_000)]
+    public int WebSubTokenLimit { get; set; } = 100;
+
+    /// <summary>WebSub callback requests per second one client address may sustain.</summary>
+    [Range(1, 1_000_000)]
+    public int WebSubTokensPerSecond { get; set; } = 20;
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -18,8 +20,39 @@ public static class SecurityExtensions
     {
         builder.AddBearerTokens();
         builder.Services.AddScopePolicies();
+        builder.Services.AddForwardedClients();
         builder.Services.AddPerCallerRateLimit();
         return builder;
+    }
+
+    /// <summary>The client behind the configured proxies (<see cref="ForwardedHeadersSettings"/>), and only behind them.</summary>
+    private static void AddForwardedClients(this IServiceCollection services)
+    {
+        services.AddOptions<ForwardedHeadersSettings>()
+            .BindConfiguration(ForwardedHeadersSettings.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ForwardedHeadersSettings>>((options, settings) =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = settings.Value.ForwardLimit;
+            if (settings.Value.KnownProxies.Length + settings.Value.KnownNetworks.Length == 0)
+            {
+                return; // the framework's default: loopback only
+            }
+
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in settings.Value.KnownProxies)
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+
+            foreach (var network in settings.Value.KnownNetworks)
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
     }
 
     /// <summary>JWT bearer tokens; outside Development, a configuration that would accept any tenant's tokens refuses to start.</summary>
@@ -102,6 +135,17 @@ public static class SecurityExtensions
                     AutoReplenishment = true,
                 });
             });
+            // The WebSub callback's own budget per client address: the hub's traffic (and a flood of forged
+            // notifications) never spends the budget of the API's callers, nor theirs its.
+            limiter.AddPolicy(RateLimitingOptions.WebSubPolicyName, context =>
+                RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.WebSubTokenLimit,
+                    TokensPerPeriod = limits.WebSubTokensPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)

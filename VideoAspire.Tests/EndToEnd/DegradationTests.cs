@@ -38,6 +38,14 @@ public sealed class DegradationTests(FaultsAppHostFixture fixture)
 
             using var unknown = await fixture.Api.GetAsync($"/videos?channel_id={TestCatalog.NewChannelId()}&wait=true");
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+            // The pods stay in the Service (ready: they answer), while /health shows the dependency down.
+            foreach (var address in fixture.ReplicaAddresses("VideoAspire.Api").Concat(fixture.ReplicaAddresses("VideoAspire.Worker")))
+            {
+                using var probe = new HttpClient { BaseAddress = address };
+                Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/ready")).StatusCode);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probe.GetAsync("/health")).StatusCode);
+            }
         }
     }
 

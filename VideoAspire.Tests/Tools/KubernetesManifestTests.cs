@@ -18,7 +18,8 @@ namespace VideoAspire.Tests.Tools;
 [Trait(TestCategory.Name, TestCategory.Tools)]
 public sealed class KubernetesManifestTests
 {
-    private static readonly Lazy<IReadOnlyList<YamlMappingNode>> Rendered = new(Render);
+    private static readonly Lazy<string> RenderedText = new(Render);
+    private static readonly Lazy<IReadOnlyList<YamlMappingNode>> Rendered = new(() => Parse(RenderedText.Value));
 
     [Fact]
     public void The_api_runs_replicated_probed_bounded_and_autoscaled()
@@ -26,7 +27,7 @@ public sealed class KubernetesManifestTests
         var api = Single("Deployment", "videoaspire-api");
         Assert.True(int.Parse(Scalar(api, "spec", "replicas")) >= 2, "at least two Api replicas");
         var container = Containers(api).Single();
-        Assert.Equal("/health", Scalar(container, "readinessProbe", "httpGet", "path"));
+        Assert.Equal("/ready", Scalar(container, "readinessProbe", "httpGet", "path"));
         Assert.Equal("/alive", Scalar(container, "livenessProbe", "httpGet", "path"));
         Assert.NotEmpty(Scalar(container, "resources", "requests", "cpu"));
         Assert.NotEmpty(Scalar(container, "resources", "limits", "memory"));
@@ -42,11 +43,113 @@ public sealed class KubernetesManifestTests
     [Theory]
     [InlineData("videoaspire-api")]
     [InlineData("videoaspire-worker")]
-    public void Services_start_after_the_migration_job(string deployment)
+    public void Services_migrate_before_they_start_and_never_seed_demo_data(string deployment)
     {
-        var job = Single("Job", "videoaspire-migrations");
-        var wait = Node(Single("Deployment", deployment), "spec", "template", "spec", "initContainers");
-        Assert.Contains($"job/{Scalar(job, "metadata", "name")}", Canonical(wait));
+        var pod = Node(Single("Deployment", deployment), "spec", "template", "spec");
+        var migrations = Assert.Single(((YamlSequenceNode)Node(pod, "initContainers")).Cast<YamlMappingNode>());
+        Assert.Contains("/videoaspire-migrations:", Scalar(migrations, "image"));
+        var seed = ((YamlSequenceNode)Node(migrations, "env")).Cast<YamlMappingNode>().Single(v => Scalar(v, "name") == "Seed__DemoData");
+        Assert.Equal("false", Scalar(seed, "value"));
+        Assert.Equal(Canonical(Node(Containers(Single("Deployment", deployment)).Single(), "envFrom")), Canonical(Node(migrations, "envFrom")));
+    }
+
+    [Fact]
+    public void The_rendered_manifests_break_no_rule_of_the_restricted_profile()
+    {
+        Assert.Empty(ManifestRules.Violations(Rendered.Value, AllowedRegistries()));
+    }
+
+    /// <summary>The rules are shown to fail: each mutation of the rendered output is reported.</summary>
+    [Theory]
+    [InlineData("non-numeric user", "no numeric non-root runAsUser")]
+    [InlineData("missing user", "no numeric non-root runAsUser")]
+    [InlineData("latest tag", "is not pinned")]
+    [InlineData("no tag", "is not pinned")]
+    [InlineData("unlisted registry", "is not from a registry the README lists")]
+    [InlineData("no limits", "no memory limit")]
+    [InlineData("no readiness probe", "no readinessProbe")]
+    [InlineData("privilege escalation", "allowPrivilegeEscalation is not false")]
+    [InlineData("capabilities kept", "capabilities do not drop ALL")]
+    [InlineData("writable root", "the root filesystem is writable")]
+    [InlineData("no seccomp profile", "seccompProfile is not RuntimeDefault")]
+    [InlineData("service account token", "automountServiceAccountToken is not false")]
+    [InlineData("root allowed", "runAsNonRoot is not true")]
+    public void Each_broken_rule_is_reported(string mutation, string reported)
+    {
+        var documents = Parse(RenderedText.Value);
+        var api = documents.Single(d => Scalar(d, "kind") == "Deployment" && Scalar(d, "metadata", "name") == "videoaspire-api");
+        var pod = (YamlMappingNode)Node(api, "spec", "template", "spec");
+        var container = (YamlMappingNode)((YamlSequenceNode)Node(pod, "containers"))[0];
+        var init = (YamlMappingNode)((YamlSequenceNode)Node(pod, "initContainers"))[0];
+        var podSecurity = (YamlMappingNode)Node(pod, "securityContext");
+        var security = (YamlMappingNode)Node(container, "securityContext");
+        switch (mutation)
+        {
+            case "non-numeric user": podSecurity.Children["runAsUser"] = new YamlScalarNode("app"); break;
+            case "missing user": podSecurity.Children.Remove("runAsUser"); break;
+            case "latest tag": container.Children["image"] = new YamlScalarNode("registry.example.com/videoaspire/videoaspire-api:latest"); break;
+            case "no tag": container.Children["image"] = new YamlScalarNode("registry.example.com/videoaspire/videoaspire-api"); break;
+            case "unlisted registry": container.Children["image"] = new YamlScalarNode("docker.io/someone/videoaspire-api:1.0.0"); break;
+            case "no limits": ((YamlMappingNode)Node(init, "resources")).Children.Remove("limits"); break;
+            case "no readiness probe": container.Children.Remove("readinessProbe"); break;
+            case "privilege escalation": security.Children["allowPrivilegeEscalation"] = new YamlScalarNode("true"); break;
+            case "capabilities kept": ((YamlMappingNode)Node(init, "securityContext")).Children.Remove("capabilities"); break;
+            case "writable root": security.Children["readOnlyRootFilesystem"] = new YamlScalarNode("false"); break;
+            case "no seccomp profile": podSecurity.Children.Remove("seccompProfile"); break;
+            case "service account token": pod.Children["automountServiceAccountToken"] = new YamlScalarNode("true"); break;
+            case "root allowed": podSecurity.Children.Remove("runAsNonRoot"); security.Children.Remove("runAsNonRoot"); break;
+            default: throw new ArgumentOutOfRangeException(nameof(mutation));
+        }
+
+        Assert.Contains(ManifestRules.Violations(documents, AllowedRegistries()), violation => violation.Contains(reported, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_namespace_enforces_the_restricted_profile()
+    {
+        Assert.Equal("restricted", Scalar(Single("Namespace", "videoaspire"), "metadata", "labels", "pod-security.kubernetes.io/enforce"));
+    }
+
+    [Fact]
+    public void Network_policies_deny_by_default_and_let_in_only_the_ingress_and_the_scraper()
+    {
+        var deny = Single("NetworkPolicy", "default-deny");
+        Assert.Equal("{}", Canonical(Node(deny, "spec", "podSelector")));
+        Assert.Equal("[\"Ingress\",\"Egress\"]", Canonical(Node(deny, "spec", "policyTypes")));
+
+        var api = (YamlSequenceNode)Node(Single("NetworkPolicy", "videoaspire-api-ingress"), "spec", "ingress");
+        Assert.Equal(["http", "metrics"], api.Cast<YamlMappingNode>().Select(rule => Scalar((YamlMappingNode)((YamlSequenceNode)Node(rule, "ports"))[0], "port")));
+        var worker = (YamlSequenceNode)Node(Single("NetworkPolicy", "videoaspire-worker-ingress"), "spec", "ingress");
+        Assert.Equal("metrics", Scalar((YamlMappingNode)((YamlSequenceNode)Node(Assert.Single(worker), "ports"))[0], "port"));
+
+        var egress = Canonical(Node(Single("NetworkPolicy", "videoaspire-egress"), "spec", "egress"));
+        foreach (var port in new[] { "53", "6379", "5432", "443" })
+        {
+            Assert.Contains($"\"port\":\"{port}\"", egress);
+        }
+    }
+
+    [Theory]
+    [InlineData("videoaspire-api")]
+    [InlineData("videoaspire-worker")]
+    public void Metrics_are_served_on_their_own_port_where_the_annotations_point(string deployment)
+    {
+        var workload = Single("Deployment", deployment);
+        var container = Containers(workload).Single();
+        var port = ((YamlSequenceNode)Node(container, "ports")).Cast<YamlMappingNode>().Single(p => Scalar(p, "name") == "metrics");
+        Assert.Equal(Scalar(port, "containerPort"), Scalar(workload, "spec", "template", "metadata", "annotations", "prometheus.io/port"));
+        var settings = Configuration(deployment);
+        Assert.Equal(Scalar(port, "containerPort"), settings["Metrics__Port"]);
+        Assert.Contains(Scalar(port, "containerPort"), settings["ASPNETCORE_HTTP_PORTS"].Split(';'));
+    }
+
+    /// <summary>The registries the README's Deployment section names (backticked, ending in a slash).</summary>
+    private static string[] AllowedRegistries()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
+        var deployment = readme[readme.IndexOf("## Deployment", StringComparison.Ordinal)..];
+        deployment = deployment[..deployment.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        return [.. System.Text.RegularExpressions.Regex.Matches(deployment, @"`([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?/[^`\s]*/)`").Select(m => m.Groups[1].Value)];
     }
 
     [Fact]
@@ -118,7 +221,8 @@ public sealed class KubernetesManifestTests
         {
             foreach (YamlMappingNode variable in (YamlSequenceNode)variables)
             {
-                settings[Scalar(variable, "name")] = Scalar(variable, "value");
+                // A value from the downward API (the pod's IP) stands in as an example address.
+                settings[Scalar(variable, "name")] = variable.Children.ContainsKey("valueFrom") ? "10.1.2.3" : Scalar(variable, "value");
             }
         }
 
@@ -162,7 +266,14 @@ public sealed class KubernetesManifestTests
         _ => throw new InvalidOperationException($"Unexpected YAML node {node.NodeType}"),
     };
 
-    private static IReadOnlyList<YamlMappingNode> Render()
+    private static IReadOnlyList<YamlMappingNode> Parse(string rendered)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(rendered));
+        return stream.Documents.Select(document => (YamlMappingNode)document.RootNode).ToList();
+    }
+
+    private static string Render()
     {
         var directory = Path.Combine(Repository.Root, "deploy", "kubernetes");
         var startInfo = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -184,9 +295,7 @@ public sealed class KubernetesManifestTests
             var errors = process.StandardError.ReadToEnd();
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "kubectl kustomize did not finish");
             Assert.True(process.ExitCode == 0, errors);
-            var stream = new YamlStream();
-            stream.Load(new StringReader(output.Result));
-            return stream.Documents.Select(document => (YamlMappingNode)document.RootNode).ToList();
+            return output.Result;
         }
     }
 }

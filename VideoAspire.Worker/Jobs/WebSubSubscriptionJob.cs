@@ -34,12 +34,13 @@ public sealed partial class WebSubSubscriptionJob(
         var renewBy = now + settings.RenewBefore;
         var toSubscribe = await db.Channels
             .Where(c => c.DeletedAt == null && c.LastAccessedAt >= since)
-            .LeftJoin(db.WebSubSubscriptions, c => c.Id, s => s.ChannelId, (c, s) => new { c.Id, Subscription = s })
+            .LeftJoin(db.WebSubSubscriptions, c => c.Id, s => s.ChannelId, (c, s) => new { c.Id, c.LastAccessedAt, Subscription = s })
             .Where(x => x.Subscription == null || x.Subscription.Mode == WebSubSubscription.Unsubscribe
                         || (x.Subscription.RequestedAt < retryBefore
                             && (x.Subscription.LeaseExpiresAt == null || x.Subscription.LeaseExpiresAt < renewBy)))
             .OrderBy(x => x.Subscription == null || x.Subscription.LeaseExpiresAt == null ? 0 : 1) // never subscribed first
             .ThenBy(x => x.Subscription!.LeaseExpiresAt)
+            .ThenByDescending(x => x.LastAccessedAt) // more due than one run asks for: the channels read last first
             .Select(x => new { ChannelId = x.Id, LeaseExpiresAt = x.Subscription == null ? null : x.Subscription.LeaseExpiresAt })
             .Take(settings.RequestsPerRun)
             .ToListAsync(cancellationToken);

@@ -14,6 +14,7 @@ builder.Services.AddProblemDetails();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseNoSniff();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMetricsPort();

@@ -66,6 +66,8 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
             subscription.HasKey(s => s.ChannelId);
             subscription.Property(s => s.ChannelId).HasMaxLength(ChannelId.Length);
             subscription.Property(s => s.Mode).HasMaxLength(16);
+            subscription.Property(s => s.CallbackToken).HasMaxLength(64);
+            subscription.HasIndex(s => s.CallbackToken).IsUnique(); // a notification finds its subscription by it
             subscription.HasOne(s => s.Channel).WithOne().HasForeignKey<WebSubSubscription>(s => s.ChannelId).OnDelete(DeleteBehavior.Cascade);
             // The refresh skips channels with a live lease; the subscription job looks for leases running out.
             subscription.HasIndex(s => s.LeaseExpiresAt);

@@ -16,6 +16,16 @@ public sealed class WebSubSubscription
 
     public DateTimeOffset RequestedAt { get; set; }
 
+    /// <summary>
+    /// The unguessable last segment of the callback URL the hub was given for this channel (kept for renewals and the
+    /// unsubscription: the hub knows a subscription by topic and callback). Only the hub knows it, so only the hub can
+    /// verify an intent or deliver a notification for the channel.
+    /// </summary>
+    public required string CallbackToken { get; set; }
+
+    /// <summary>The lease asked for with the last request: a verification that grants more is held to it.</summary>
+    public int RequestedLeaseSeconds { get; set; }
+
     /// <summary>When the hub last verified our intent (its challenge answered), for the current mode.</summary>
     public DateTimeOffset? VerifiedAt { get; set; }
 

@@ -95,9 +95,19 @@ public static class VideosApi
             {
                 ["channel_id"] = [$"At most {MaxBatchSize} channel ids per request ({many.Length} given)."],
             })),
+            var many when InvalidIds(many) is { Count: > 0 } invalid => Task.FromResult<IResult>(TypedResults.ValidationProblem(invalid)),
             var many => GetManyChannelsAsync(many, videoKind, wait ?? false, Caller.Of(httpContext), scopeFactory, cancellationToken),
         };
     }
+
+    /// <summary>
+    /// A batch's malformed ids, by position (<c>channel_id[3]</c>): the whole batch is a 400, and what the caller sent is
+    /// neither echoed nor used as a key of the answer.
+    /// </summary>
+    private static Dictionary<string, string[]> InvalidIds(string[] channelIds) => channelIds
+        .Select((id, index) => (id, index))
+        .Where(entry => !ChannelId.IsValid(entry.id))
+        .ToDictionary(entry => $"channel_id[{entry.index}]", entry => new[] { InvalidIdMessage(entry.id) });
 
     /// <summary>The 400's explanation of a bad <c>kind</c> (the value itself is not echoed back).</summary>
     public static readonly string InvalidKindMessage = $"kind must be one of: {string.Join(", ", VideoKinds.Names)}.";
@@ -147,11 +157,6 @@ public static class VideosApi
 
         async Task<JsonNode> EntryAsync(string id, CancellationToken token)
         {
-            if (!ChannelId.IsValid(id))
-            {
-                return new Outcome(StatusCodes.Status400BadRequest, "Invalid channel id", InvalidIdMessage(id)).ToJson();
-            }
-
             await using var scope = scopeFactory.CreateAsyncScope();
             var lookup = await scope.ServiceProvider.GetRequiredService<ReadPath>().GetAsync(id, kind, wait, caller, token);
             return lookup is VideosLookup.Found(var videos)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -27,12 +28,14 @@ public static class WebSubApi
             .RequireRateLimiting(RateLimitingOptions.WebSubPolicyName)
             .ExcludeFromDescription();
 
-        callback.MapGet("", VerifyIntent);
-        callback.MapPost("", ReceiveNotification);
+        // The last segment is the subscription's secret token (WebSubCallbackToken): no other URL answers.
+        callback.MapGet("/{token}", VerifyIntent);
+        callback.MapPost("/{token}", ReceiveNotification);
     }
 
     /// <summary>200 with the challenge as plain text for an intent we have; 404 for anything else (the spec's answer).</summary>
     public static async Task<Results<ContentHttpResult, NotFound>> VerifyIntent(
+        string token,
         [FromQuery(Name = "hub.mode")] string? mode,
         [FromQuery(Name = "hub.topic")] string? topic,
         [FromQuery(Name = "hub.challenge")] string? challenge,
@@ -41,7 +44,7 @@ public static class WebSubApi
         CancellationToken cancellationToken)
     {
         var needsChallenge = mode is not "denied";
-        if ((needsChallenge && string.IsNullOrEmpty(challenge)) || !await callback.VerifyAsync(mode, topic, leaseSeconds, cancellationToken))
+        if ((needsChallenge && !IsPlainChallenge(challenge)) || !await callback.VerifyAsync(token, mode, topic, leaseSeconds, cancellationToken))
         {
             return TypedResults.NotFound();
         }
@@ -49,13 +52,20 @@ public static class WebSubApi
         return TypedResults.Text(needsChallenge ? challenge : "", "text/plain");
     }
 
+    /// <summary>What is echoed back is short and plain (hubs send a few dozen URL-safe characters): nothing to inject.</summary>
+    private static bool IsPlainChallenge([NotNullWhen(true)] string? challenge) =>
+        challenge is { Length: > 0 and <= 200 } && challenge.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~');
+
     /// <summary>
     /// 202 for every well-sized notification, signed or not (the spec: a bad signature is ignored, not refused, so a
     /// forger learns nothing); 413 past the size cap.
     /// </summary>
-    public static async Task<Results<Accepted, StatusCodeHttpResult>> ReceiveNotification(
-        HttpRequest request, WebSubCallback callback, CancellationToken cancellationToken) =>
-        await callback.ReceiveAsync(request, cancellationToken) == NotificationOutcome.TooLarge
-            ? TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge)
-            : TypedResults.Accepted((string?)null);
+    public static async Task<Results<Accepted, NotFound, StatusCodeHttpResult>> ReceiveNotification(
+        string token, HttpRequest request, WebSubCallback callback, CancellationToken cancellationToken) =>
+        await callback.ReceiveAsync(token, request, cancellationToken) switch
+        {
+            NotificationOutcome.UnknownCallback => TypedResults.NotFound(),
+            NotificationOutcome.TooLarge => TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge),
+            _ => TypedResults.Accepted((string?)null),
+        };
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace VideoAspire.Api.Extensions;
@@ -7,7 +8,7 @@ namespace VideoAspire.Api.Extensions;
 /// details saying which, never a 500.
 /// (Minimal APIs throw these in Development and answer bare status codes elsewhere; this makes both the same.)
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -32,13 +33,16 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
             return ("Request body too large", "The request body exceeds the size this endpoint accepts.");
         }
 
-        // A query or route value of the wrong type (wait=abc): the framework's message names the parameter and value.
-        if (exception.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal))
+        // A query or route value of the wrong type (wait=abc): named by its parameter; the value is not echoed back.
+        if (BindingFailure().Match(exception.Message) is { Success: true } failure)
         {
-            var message = exception.Message.Length <= 300 ? exception.Message : exception.Message[..300] + "…";
-            return ("Invalid query or route value", message);
+            return ("Invalid query or route value", $"'{failure.Groups["name"].Value}' must be a valid {failure.Groups["type"].Value}.");
         }
 
         return ("Malformed request", "The request body could not be read as the JSON this endpoint expects.");
     }
+
+    /// <summary>The framework's message: <c>Failed to bind parameter "bool? wait" from "…".</c></summary>
+    [GeneratedRegex(@"^Failed to bind parameter ""(?<type>[\w.<>?\[\], ]+?)\?? (?<name>\w+)""")]
+    private static partial Regex BindingFailure();
 }

@@ -11,8 +11,13 @@ public sealed class AuthOptions
     public bool AllowAnonymousReads { get; set; }
 
     /// <summary>
-    /// The only token signature algorithms accepted (RFC 7518 names). Production default: asymmetric only; Development
-    /// adds HS256 for <c>dotnet user-jwts</c>.
+    /// The only token signature algorithms accepted (RFC 7518 names); <see cref="DefaultAlgorithms"/> when none is
+    /// configured (appsettings.Development.json adds HS256 for <c>dotnet user-jwts</c>).
     /// </summary>
-    public string[] ValidAlgorithms { get; set; } = ["RS256", "ES256"];
+    /// <remarks>Empty here, the default applied after binding: configuration binds an array by appending to the
+    /// property's initial value, so <c>Auth__ValidAlgorithms__0=ES256</c> would otherwise accept RS256 too.</remarks>
+    public string[] ValidAlgorithms { get; set; } = [];
+
+    /// <summary>Asymmetric only: a leaked verification key cannot mint tokens.</summary>
+    public static readonly string[] DefaultAlgorithms = ["RS256", "ES256"];
 }

@@ -58,7 +58,8 @@ public static class SecurityExtensions
     /// <summary>JWT bearer tokens; outside Development, a configuration that would accept any tenant's tokens refuses to start.</summary>
     private static void AddBearerTokens(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName)
+            .PostConfigure(auth => auth.ValidAlgorithms = auth.ValidAlgorithms is { Length: > 0 } configured ? configured : AuthOptions.DefaultAlgorithms);
 
         // Token validation is only as strict as its configuration: with only an Authority, the framework checks neither
         // issuer nor audience. Outside Development, refuse to start rather than accept any tenant's tokens.

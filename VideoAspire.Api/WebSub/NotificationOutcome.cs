@@ -1,4 +1,4 @@
 namespace VideoAspire.Api.WebSub;
 
 /// <summary>What a notification came to.</summary>
-public enum NotificationOutcome { Accepted, BadSignature, Malformed, TooLarge, NotSubscribed }
+public enum NotificationOutcome { Accepted, BadSignature, Malformed, TooLarge, NotSubscribed, UnknownCallback }

@@ -25,26 +25,32 @@ public sealed partial class WebSubCallback(
     public const string SignatureHeader = "X-Hub-Signature";
 
     /// <summary>
-    /// The hub verifies an intent: true (echo the challenge) only for the mode we last asked for on that topic. A
-    /// verified subscription records its lease; a verified unsubscription ends it; a denial clears the lease.
+    /// The hub verifies an intent: true (echo the challenge) only on the channel's own callback URL (its token), for
+    /// the mode we last asked for, while that request is pending (within <c>PendingTimeout</c>). A verified
+    /// subscription records its lease, never longer than the one asked for; a verified unsubscription ends it; a
+    /// denial (of a known intent) clears the lease.
     /// </summary>
-    public async Task<bool> VerifyAsync(string? mode, string? topic, int? leaseSeconds, CancellationToken cancellationToken)
+    public async Task<bool> VerifyAsync(string token, string? mode, string? topic, int? leaseSeconds, CancellationToken cancellationToken)
     {
-        if (!WebSubTopic.TryParse(topic, out var channelId))
+        if (!WebSubCallbackToken.IsWellFormed(token) || !WebSubTopic.TryParse(topic, out var channelId))
         {
             return false;
         }
 
         var now = timeProvider.GetUtcNow();
-        var subscriptions = db.WebSubSubscriptions.Where(s => s.ChannelId == channelId);
+        var pendingSince = now - options.Value.PendingTimeout;
+        var subscriptions = db.WebSubSubscriptions.Where(s => s.ChannelId == channelId && s.CallbackToken == token);
+        var pending = subscriptions.Where(s => s.Mode == mode && s.RequestedAt >= pendingSince);
+        var asked = mode == WebSubSubscription.Subscribe
+            ? await pending.Select(s => (int?)s.RequestedLeaseSeconds).FirstOrDefaultAsync(cancellationToken)
+            : null;
         var confirmed = mode switch
         {
-            WebSubSubscription.Subscribe => await subscriptions.Where(s => s.Mode == WebSubSubscription.Subscribe)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(s => s.VerifiedAt, now)
-                    .SetProperty(s => s.LeaseExpiresAt, now.AddSeconds(leaseSeconds ?? options.Value.LeaseSeconds)), cancellationToken),
-            WebSubSubscription.Unsubscribe => await subscriptions.Where(s => s.Mode == WebSubSubscription.Unsubscribe)
-                .ExecuteDeleteAsync(cancellationToken),
+            WebSubSubscription.Subscribe when asked is { } requested => await pending.ExecuteUpdateAsync(set => set
+                .SetProperty(s => s.VerifiedAt, now)
+                .SetProperty(s => s.LeaseExpiresAt, now.AddSeconds(leaseSeconds is > 0 && leaseSeconds < requested ? leaseSeconds.Value : requested)),
+                cancellationToken),
+            WebSubSubscription.Unsubscribe => await pending.ExecuteDeleteAsync(cancellationToken),
             // The hub refused the subscription (or ended it): polling carries on; the Worker asks again later.
             "denied" => await subscriptions.ExecuteUpdateAsync(set => set.SetProperty(s => s.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken),
             _ => 0,
@@ -54,15 +60,23 @@ public sealed partial class WebSubCallback(
         return confirmed > 0;
     }
 
-    /// <summary>Reads, authenticates and hands off one notification body.</summary>
-    public async Task<NotificationOutcome> ReceiveAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads, authenticates and hands off one notification body, delivered to one channel's callback URL (its token):
+    /// only that channel's items are taken from it.
+    /// </summary>
+    public async Task<NotificationOutcome> ReceiveAsync(string token, HttpRequest request, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var outcome = await ReadBodyAsync(request, settings.MaxNotificationBytes, cancellationToken) is not { } body
-            ? NotificationOutcome.TooLarge
-            : !HasValidSignature(body.WrittenMemory, request.Headers[SignatureHeader].ToString(), settings.Secret!)
-                ? NotificationOutcome.BadSignature
-                : await HandOffAsync(body.WrittenMemory, cancellationToken);
+        var channelId = WebSubCallbackToken.IsWellFormed(token)
+            ? await db.WebSubSubscriptions.Where(s => s.CallbackToken == token).Select(s => s.ChannelId).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var outcome = channelId is null
+            ? NotificationOutcome.UnknownCallback
+            : await ReadBodyAsync(request, settings.MaxNotificationBytes, cancellationToken) is not { } body
+                ? NotificationOutcome.TooLarge
+                : !HasValidSignature(body.WrittenMemory, request.Headers[SignatureHeader].ToString(), settings.Secret!)
+                    ? NotificationOutcome.BadSignature
+                    : await HandOffAsync(channelId, body.WrittenMemory, cancellationToken);
 
         VideoAspireTelemetry.WebSubNotifications.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeName(outcome)));
         if (outcome != NotificationOutcome.Accepted)
@@ -105,7 +119,7 @@ public sealed partial class WebSubCallback(
                && CryptographicOperations.FixedTimeEquals(actual[..expected.Length], expected);
     }
 
-    private async Task<NotificationOutcome> HandOffAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task<NotificationOutcome> HandOffAsync(string subscribedChannel, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         WebSubNotification notification;
         try
@@ -117,14 +131,11 @@ public sealed partial class WebSubCallback(
             return NotificationOutcome.Malformed;
         }
 
-        // Only channels we asked about (a topic we unsubscribed from may still be pushed for a while).
-        var channelIds = notification.Snapshots.Select(s => s.ChannelId).Distinct(StringComparer.Ordinal).ToList();
-        var subscribed = await db.WebSubSubscriptions.Where(s => channelIds.Contains(s.ChannelId)).Select(s => s.ChannelId)
-            .ToListAsync(cancellationToken);
-        var snapshots = notification.Snapshots.Where(s => subscribed.Contains(s.ChannelId)).ToList();
+        // Only the channel this callback URL was given for (a topic we unsubscribed from may still be pushed for a while).
+        var snapshots = notification.Snapshots.Where(s => s.ChannelId == subscribedChannel).ToList();
         if (snapshots.Count == 0)
         {
-            return channelIds.Count == 0 ? NotificationOutcome.Malformed : NotificationOutcome.NotSubscribed;
+            return notification.Snapshots.Any() ? NotificationOutcome.NotSubscribed : NotificationOutcome.Malformed;
         }
 
         foreach (var snapshot in snapshots)
@@ -133,9 +144,10 @@ public sealed partial class WebSubCallback(
         }
 
         var now = timeProvider.GetUtcNow();
-        await db.WebSubSubscriptions.Where(s => subscribed.Contains(s.ChannelId))
+        await db.WebSubSubscriptions.Where(s => s.ChannelId == subscribedChannel)
             .ExecuteUpdateAsync(set => set.SetProperty(s => s.LastNotifiedAt, now), cancellationToken);
-        LogNotificationAccepted(subscribed, notification.Uploads.Count, notification.Deletions.Count);
+        var uploads = snapshots.Count(s => s.Videos.Count > 0);
+        LogNotificationAccepted(subscribedChannel, uploads, snapshots.Count - uploads);
         return NotificationOutcome.Accepted;
     }
 
@@ -170,14 +182,15 @@ public sealed partial class WebSubCallback(
         NotificationOutcome.BadSignature => "bad-signature",
         NotificationOutcome.Malformed => "malformed",
         NotificationOutcome.TooLarge => "too-large",
+        NotificationOutcome.UnknownCallback => "unknown-callback",
         _ => "not-subscribed",
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "WebSub {Mode} verification for {ChannelId}: {Confirmed} (lease {LeaseSeconds} s)")]
     private partial void LogVerification(string? mode, string channelId, bool confirmed, int? leaseSeconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "WebSub notification for {ChannelIds}: {VideoCount} videos, {DeletionCount} deletions handed off")]
-    private partial void LogNotificationAccepted(IEnumerable<string> channelIds, int videoCount, int deletionCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "WebSub notification for {ChannelId}: {VideoCount} videos, {DeletionCount} deletions handed off")]
+    private partial void LogNotificationAccepted(string channelId, int videoCount, int deletionCount);
 
     // Debug: anyone can post here, and the counter (with its alert) says how often.
     [LoggerMessage(Level = LogLevel.Debug, Message = "WebSub notification ignored ({Outcome}) from {RemoteAddress}")]

@@ -176,6 +176,12 @@ namespace VideoAspire.Data.Migrations
                         .HasColumnType("character varying(24)")
                         .HasColumnName("channel_id");
 
+                    b.Property<string>("CallbackToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("callback_token");
+
                     b.Property<DateTimeOffset?>("LastNotifiedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_notified_at");
@@ -198,12 +204,20 @@ namespace VideoAspire.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("requested_at");
 
+                    b.Property<int>("RequestedLeaseSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("requested_lease_seconds");
+
                     b.Property<DateTimeOffset?>("VerifiedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("verified_at");
 
                     b.HasKey("ChannelId")
                         .HasName("pk_websub_subscriptions");
+
+                    b.HasIndex("CallbackToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_websub_subscriptions_callback_token");
 
                     b.HasIndex("LeaseExpiresAt")
                         .HasDatabaseName("ix_websub_subscriptions_lease_expires_at");

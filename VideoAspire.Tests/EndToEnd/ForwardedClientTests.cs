@@ -57,7 +57,8 @@ public sealed class ForwardedClientTests(StoresFixture stores)
         }
 
         // The WebSub callback's budget is its own: the caller that spent the API's still reaches it (an unknown intent).
-        Assert.Equal(HttpStatusCode.NotFound, (await untrusted.GetAsync("/websub/youtube?hub.mode=subscribe&hub.topic=x&hub.challenge=c")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await untrusted.GetAsync($"/websub/youtube/{VideoAspire.YouTube.WebSub.WebSubCallbackToken.New()}?hub.mode=subscribe&hub.topic=x&hub.challenge=c")).StatusCode);
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient client, string forwardedFor)

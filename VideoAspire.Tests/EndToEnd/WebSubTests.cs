@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using VideoAspire.Api.Security;
 using VideoAspire.Redis.Handoff;
 using VideoAspire.Tests.Infrastructure;
+using VideoAspire.YouTube.WebSub;
 
 namespace VideoAspire.Tests.EndToEnd;
 
@@ -141,44 +142,78 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     }
 
     [Fact]
-    public async Task Verification_echoes_the_challenge_only_for_an_intent_we_asked_for()
+    public async Task Verification_echoes_the_challenge_only_for_a_pending_intent_on_its_own_callback_url()
     {
         var (channelId, _) = await fixture.SubscribedChannelAsync();
         var stranger = TestCatalog.NewChannelId();
+        var token = await CallbackTokenAsync(channelId);
         using var hub = new HttpClient { BaseAddress = fixture.Api.BaseAddress }; // anonymous, as the hub
 
-        using var ours = await hub.GetAsync(VerificationPath("subscribe", channelId, "ch4llenge"));
-        Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
-        Assert.Equal("text/plain", ours.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("ch4llenge", await ours.Content.ReadAsStringAsync());
-
-        foreach (var refused in new[]
+        // The hub re-verifying the pending request: the challenge comes back.
+        await fixture.Database.ExecuteAsync("UPDATE websub_subscriptions SET requested_at = now() WHERE channel_id = $1", channelId);
+        using (var ours = await hub.GetAsync(VerificationPath(token, "subscribe", channelId, "ch4llenge")))
         {
-            VerificationPath("unsubscribe", channelId, "x"), // we asked to subscribe, not to unsubscribe
-            VerificationPath("subscribe", stranger, "x"), // a channel we never asked about
-            VerificationPath("subscribe", channelId, ""), // no challenge
-            "/websub/youtube?hub.mode=subscribe&hub.topic=https%3A%2F%2Fevil.example%2F&hub.challenge=x",
+            Assert.Equal(HttpStatusCode.OK, ours.StatusCode);
+            Assert.Equal("text/plain", ours.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", ours.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("ch4llenge", await ours.Content.ReadAsStringAsync());
+        }
+
+        var state = await SubscriptionStateAsync(channelId);
+        foreach (var forged in new[]
+        {
+            VerificationPath(token, "unsubscribe", channelId, "x"), // we asked to subscribe, not to unsubscribe
+            VerificationPath(token, "subscribe", stranger, "x"), // a channel this URL is not for
+            VerificationPath(token, "subscribe", channelId, ""), // no challenge
+            VerificationPath(token, "subscribe", channelId, new string('x', 201)), // a challenge too long to echo
+            VerificationPath(token, "subscribe", channelId, "<script>alert(1)</script>"), // one that is not plain
+            VerificationPath(WebSubCallbackToken.New(), "subscribe", channelId, "x", int.MaxValue), // a guessed URL
+            $"/websub/youtube?hub.mode=subscribe&hub.topic={Topic(channelId)}&hub.challenge=x&hub.lease_seconds=2147483647", // no token
+            $"/websub/youtube/{token}?hub.mode=subscribe&hub.topic=https%3A%2F%2Fevil.example%2F&hub.challenge=x",
+            $"/websub/youtube/{WebSubCallbackToken.New()}?hub.mode=denied&hub.topic={Topic(channelId)}", // a denial of no intent of ours
         })
         {
-            using var response = await hub.GetAsync(refused);
+            using var response = await hub.GetAsync(forged);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
+
+        Assert.Equal(state, await SubscriptionStateAsync(channelId)); // nothing forged changed what is stored
+
+        // The request is no longer pending (past PendingTimeout, 5 s here): even the right URL cannot extend the lease.
+        await fixture.Database.ExecuteAsync("UPDATE websub_subscriptions SET requested_at = now() - interval '1 hour' WHERE channel_id = $1", channelId);
+        state = await SubscriptionStateAsync(channelId);
+        using (var late = await hub.GetAsync(VerificationPath(token, "subscribe", channelId, "x", int.MaxValue)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+        }
+
+        Assert.Equal(state, await SubscriptionStateAsync(channelId));
+    }
+
+    [Fact]
+    public async Task A_hub_granting_more_than_was_asked_gets_the_lease_that_was_asked()
+    {
+        // The stand-in hub grants 68 years; the Worker asked for YouTube:WebSub:LeaseSeconds (5 days by default).
+        var (channelId, _) = await fixture.SubscribedChannelAsync(leaseSeconds: int.MaxValue);
+
+        Assert.True(await fixture.Database.ScalarAsync<bool>(
+            "SELECT lease_expires_at <= now() + make_interval(secs => requested_lease_seconds) FROM websub_subscriptions WHERE channel_id = $1", channelId),
+            "the lease is held to the one asked for");
     }
 
     [Fact]
     public async Task A_denial_from_the_hub_ends_the_lease_and_polling_takes_over()
     {
         var (channelId, _) = await fixture.SubscribedChannelAsync();
+        var token = await CallbackTokenAsync(channelId);
         using var hub = new HttpClient { BaseAddress = fixture.Api.BaseAddress };
-        var topic = Uri.EscapeDataString("https://www.youtube.com/xml/feeds/videos.xml?channel_id=" + channelId);
 
         var deniedAt = DateTimeOffset.UtcNow;
-        using var denied = await hub.GetAsync($"/websub/youtube?hub.mode=denied&hub.topic={topic}&hub.reason=unauthorized");
-        using var stranger = await hub.GetAsync($"/websub/youtube?hub.mode=denied&hub.topic={Uri.EscapeDataString(
-            "https://www.youtube.com/xml/feeds/videos.xml?channel_id=" + TestCatalog.NewChannelId())}");
+        using var denied = await hub.GetAsync($"/websub/youtube/{token}?hub.mode=denied&hub.topic={Topic(channelId)}&hub.reason=unauthorized");
+        using var stranger = await hub.GetAsync($"/websub/youtube/{token}?hub.mode=denied&hub.topic={Topic(TestCatalog.NewChannelId())}");
 
         Assert.Equal(HttpStatusCode.OK, denied.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode); // not a topic we asked about
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode); // not a topic this URL is for
         // No live lease: the refresh polls the channel again, and the Worker asks the hub again after PendingTimeout (which
         // may already have happened: then the lease is a new one, verified after the denial).
         Assert.True(await fixture.Database.ScalarAsync<bool>(
@@ -200,7 +235,9 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
             async () => await fixture.Database.ScalarAsync<bool>(
                 "SELECT lease_expires_at > now() + interval '30 seconds' FROM websub_subscriptions WHERE channel_id = $1", channelId),
             TimeSpan.FromSeconds(30), "the renewed lease is verified and recorded");
-        Assert.All(fixture.YouTube.Hub.Requests(channelId), r => Assert.Equal("http://callback.videoaspire.test/websub/youtube", r.Callback));
+        // The same callback URL every time (the hub knows a subscription by topic and callback), its token the channel's.
+        var callback = $"http://callback.videoaspire.test/websub/youtube/{await CallbackTokenAsync(channelId)}";
+        Assert.All(fixture.YouTube.Hub.Requests(channelId), r => Assert.Equal(callback, r.Callback));
     }
 
     [Fact]
@@ -265,9 +302,18 @@ public sealed partial class WebSubTests(AppHostFixture fixture)
     private int FetchCalls(string channelId) =>
         fixture.YouTube.Calls("channels", channelId) + fixture.YouTube.Calls("playlistItems", channelId) + fixture.YouTube.Calls("feed", channelId);
 
-    private static string VerificationPath(string mode, string channelId, string challenge) =>
-        $"/websub/youtube?hub.mode={mode}&hub.topic={Uri.EscapeDataString("https://www.youtube.com/xml/feeds/videos.xml?channel_id=" + channelId)}" +
-        $"&hub.challenge={challenge}&hub.lease_seconds=432000";
+    private static string Topic(string channelId) => Uri.EscapeDataString("https://www.youtube.com/xml/feeds/videos.xml?channel_id=" + channelId);
+
+    private static string VerificationPath(string token, string mode, string channelId, string challenge, int leaseSeconds = 432_000) =>
+        $"/websub/youtube/{token}?hub.mode={mode}&hub.topic={Topic(channelId)}&hub.challenge={Uri.EscapeDataString(challenge)}&hub.lease_seconds={leaseSeconds}";
+
+    private async Task<string> CallbackTokenAsync(string channelId) =>
+        (await fixture.Database.ScalarAsync<string>("SELECT callback_token FROM websub_subscriptions WHERE channel_id = $1", channelId))!;
+
+    /// <summary>Everything a verification could change, as one comparable string.</summary>
+    private async Task<string> SubscriptionStateAsync(string channelId) =>
+        (await fixture.Database.ScalarAsync<string>(
+            "SELECT concat_ws('|', mode, verified_at, lease_expires_at, requested_at) FROM websub_subscriptions WHERE channel_id = $1", channelId))!;
 
     /// <summary>The Api replicas' count of notifications with this outcome.</summary>
     private async Task<double> NotificationsCountedAsync(string outcome)

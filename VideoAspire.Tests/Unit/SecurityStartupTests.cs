@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using VideoAspire.Api.Security;
 
@@ -42,6 +43,25 @@ public sealed class SecurityStartupTests
 
         Assert.NotNull(failure);
         Assert.Contains(named, failure.Message);
+    }
+
+    [Theory]
+    [InlineData(null, "RS256,ES256")]
+    [InlineData("ES256", "ES256")] // narrowed: not appended to the default
+    public void Configured_algorithms_replace_the_default_instead_of_adding_to_it(string? configured, string expected)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        var settings = new Dictionary<string, string?>(Complete);
+        if (configured is not null)
+        {
+            settings["Auth:ValidAlgorithms:0"] = configured;
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddApiSecurity();
+        using var app = builder.Build();
+
+        Assert.Equal(expected, string.Join(',', app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.ValidAlgorithms));
     }
 
     private static async Task<Exception?> StartAsync(string environment, Dictionary<string, string?> settings)

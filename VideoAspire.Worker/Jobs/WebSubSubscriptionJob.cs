@@ -51,8 +51,8 @@ public sealed partial class WebSubSubscriptionJob(
         {
             var renewal = due.LeaseExpiresAt > now;
             // Recorded before asking: the hub may call back before its answer to us arrives.
-            await RecordRequestAsync(due.ChannelId, WebSubSubscription.Subscribe, renewal, now, cancellationToken);
-            if (await hub.RequestAsync(WebSubSubscription.Subscribe, due.ChannelId, cancellationToken))
+            var token = await RecordRequestAsync(due.ChannelId, WebSubSubscription.Subscribe, renewal, now, settings.LeaseSeconds, cancellationToken);
+            if (await hub.RequestAsync(WebSubSubscription.Subscribe, due.ChannelId, token, cancellationToken))
             {
                 subscribed++;
                 renewed += renewal ? 1 : 0;
@@ -67,8 +67,8 @@ public sealed partial class WebSubSubscriptionJob(
             .ToListAsync(cancellationToken);
         foreach (var channelId in toUnsubscribe)
         {
-            await RecordRequestAsync(channelId, WebSubSubscription.Unsubscribe, renewal: false, now, cancellationToken);
-            await hub.RequestAsync(WebSubSubscription.Unsubscribe, channelId, cancellationToken);
+            var token = await RecordRequestAsync(channelId, WebSubSubscription.Unsubscribe, renewal: false, now, settings.LeaseSeconds, cancellationToken);
+            await hub.RequestAsync(WebSubSubscription.Unsubscribe, channelId, token, cancellationToken);
         }
 
         // An unsubscription the hub never confirmed ends with its lease anyway: forget it then.
@@ -86,14 +86,23 @@ public sealed partial class WebSubSubscriptionJob(
         }
     }
 
-    private Task RecordRequestAsync(string channelId, string mode, bool renewal, DateTimeOffset now, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"""
-            INSERT INTO websub_subscriptions (channel_id, mode, requested_at, renewals)
-            VALUES ({channelId}, {mode}, {now}, 0)
+    /// <returns>The channel's callback token: a new one for a channel without a subscription row, else the one the hub
+    /// already knows.</returns>
+    private async Task<string> RecordRequestAsync(
+        string channelId, string mode, bool renewal, DateTimeOffset now, int leaseSeconds, CancellationToken cancellationToken)
+    {
+        var fresh = WebSubCallbackToken.New();
+        var tokens = await db.Database.SqlQuery<string>($"""
+            INSERT INTO websub_subscriptions (channel_id, mode, requested_at, renewals, callback_token, requested_lease_seconds)
+            VALUES ({channelId}, {mode}, {now}, 0, {fresh}, {leaseSeconds})
             ON CONFLICT (channel_id) DO UPDATE
             SET mode = EXCLUDED.mode, requested_at = EXCLUDED.requested_at,
+                requested_lease_seconds = EXCLUDED.requested_lease_seconds,
                 renewals = websub_subscriptions.renewals + {(renewal ? 1 : 0)}
-            """, cancellationToken);
+            RETURNING callback_token AS "Value"
+            """).ToListAsync(cancellationToken);
+        return tokens[0];
+    }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "WebSub: asked to subscribe {Subscribed} channels, renew {Renewed}, unsubscribe {Unsubscribed}; {Active} live subscriptions")]

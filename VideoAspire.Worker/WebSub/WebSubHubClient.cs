@@ -12,14 +12,14 @@ namespace VideoAspire.Worker.WebSub;
 public sealed partial class WebSubHubClient(HttpClient http, IOptions<WebSubOptions> options, ILogger<WebSubHubClient> logger)
 {
     /// <returns>True when the hub accepted the request (it will verify it).</returns>
-    public async Task<bool> RequestAsync(string mode, string channelId, CancellationToken cancellationToken)
+    public async Task<bool> RequestAsync(string mode, string channelId, string callbackToken, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["hub.mode"] = mode,
             ["hub.topic"] = WebSubTopic.Of(channelId),
-            ["hub.callback"] = settings.CallbackUrl,
+            ["hub.callback"] = settings.CallbackUrl + "/" + callbackToken,
             ["hub.lease_seconds"] = settings.LeaseSeconds.ToString(CultureInfo.InvariantCulture),
             ["hub.secret"] = settings.Secret!,
             ["hub.verify"] = "async", // PubSubHubbub 0.3 hubs want it; 0.4 ones ignore it

@@ -10,6 +10,7 @@ public static class WebSubExtensions
     {
         builder.Services.AddOptions<WebSubOptions>()
             .BindConfiguration(WebSubOptions.SectionName)
+            .PostConfigure(options => options.RequireHttps = !builder.Environment.IsDevelopment())
             .ValidateDataAnnotations()
             .ValidateOnStart();
         return builder;

@@ -60,6 +60,9 @@ public sealed class WebSubOptions : IValidatableObject
 
     public string CallbackUrl => (CallbackBaseUrl ?? "").TrimEnd('/') + CallbackPath;
 
+    /// <summary>Set at start from the environment (not configuration): https is required outside Development.</summary>
+    internal bool RequireHttps { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Enabled)
@@ -74,9 +77,23 @@ public sealed class WebSubOptions : IValidatableObject
                 [nameof(Secret)]);
         }
 
+        // Outside Development the callback and the hub are reached over TLS only: the callback URL carries the token,
+        // and the hub request the HMAC secret.
+        if (RequireHttps && !IsHttps(CallbackBaseUrl))
+        {
+            yield return new ValidationResult("YouTube:WebSub:CallbackBaseUrl must be an https URL outside Development.", [nameof(CallbackBaseUrl)]);
+        }
+
+        if (RequireHttps && !IsHttps(HubUrl))
+        {
+            yield return new ValidationResult("YouTube:WebSub:HubUrl must be an https URL outside Development.", [nameof(HubUrl)]);
+        }
+
         if (RenewBefore * 2 > TimeSpan.FromSeconds(LeaseSeconds))
         {
             yield return new ValidationResult("YouTube:WebSub:RenewBefore must be at most half the lease asked for.", [nameof(RenewBefore)]);
         }
     }
+
+    private static bool IsHttps(string? url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps;
 }

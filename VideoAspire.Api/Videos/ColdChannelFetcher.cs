@@ -109,7 +109,6 @@ public sealed partial class ColdChannelFetcher(
             // call has its own budget, and this one ends the flight even if something else stalls.
             using var budget = new CancellationTokenSource(FetchBudget);
             FetchResult result;
-            var fetchStarted = timeProvider.GetTimestamp();
             try
             {
                 result = await source.FetchAsync(channelId, budget.Token, kind, channelStored);
@@ -128,12 +127,12 @@ public sealed partial class ColdChannelFetcher(
                     VideoAspireTelemetry.RecordKindPlaylist(kind, "vanished");
                     LogKindPlaylistVanished(channelId, kind, kind.PlaylistId(channelId));
                     // Cached like an answer: asked again once the entry expires, not on every read meanwhile.
-                    await cache.FillAsync(channelId, fallback.Videos, kind, CacheFill.Fetch, fetchStarted);
+                    await cache.FillAsync(channelId, fallback.Videos, kind, CacheFill.Fetch);
                     return fallback;
 
                 case FetchResult.Found(var snapshot):
                     var latest = snapshot.Latest(kind);
-                    await cache.FillAsync(channelId, latest, kind, CacheFill.Fetch, fetchStarted);
+                    await cache.FillAsync(channelId, latest, kind, CacheFill.Fetch);
                     await persistence.HandOffAsync(snapshot);
                     return new VideosLookup.Found(latest);
 

@@ -13,8 +13,7 @@ public sealed class ReadPath(
     ChannelCache cache,
     DatabaseRead database,
     ColdChannelFetcher coldFetcher,
-    ChannelAccessTracker accessTracker,
-    TimeProvider time)
+    ChannelAccessTracker accessTracker)
 {
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
     /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<c>PrefetchedCacheRead</c>).</param>
@@ -24,7 +23,6 @@ public sealed class ReadPath(
         var videos = await cache.GetAsync(channelId, kind, cacheRead);
         if (videos is null)
         {
-            var readStarted = time.GetTimestamp();
             var stored = await database.ReadAsync(channelId, kind, cancellationToken);
             switch (stored)
             {
@@ -32,7 +30,7 @@ public sealed class ReadPath(
                     return new VideosLookup.Deleted(); // deleted here on purpose: not fetched back from YouTube
                 case { State: ChannelState.Stored, KindFetched: true }:
                     videos = stored.Value.Videos;
-                    await cache.FillAsync(channelId, videos, kind, stored.Value.FromReplica ? CacheFill.Replica : CacheFill.Primary, readStarted);
+                    await cache.FillAsync(channelId, videos, kind, stored.Value.FromReplica ? CacheFill.Replica : CacheFill.Primary);
                     break;
                 case { State: ChannelState.Stored }:
                     // A kind not read since the channel's last new upload: its playlist, and what is stored of it if

@@ -94,48 +94,17 @@ public sealed partial class ChannelCache(
     }
 
     /// <summary>
-    /// Stores what a read found, unless the channel changed since that read began: deleted (its deletion mark), or
-    /// written after it (the write's recently-written mark is younger than the read, by Redis's clock against ours, as
-    /// for the re-warm), so a list read just before a write or a delete never lands after its invalidation. A read
-    /// from a replica is kept out by any write within <see cref="CacheOptions.ReadYourWritesWindow"/> (the replica may
-    /// lag behind it).
+    /// Stores what a read found, unless the channel was deleted meanwhile (a read that found it just before a delete
+    /// committed must not write it back after the delete dropped the entry), and, for a read from a replica, unless the
+    /// channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (the replica's answer may predate it).
     /// </summary>
-    /// <param name="readStarted">When (<see cref="TimeProvider.GetTimestamp"/>) the read of the database or YouTube began.</param>
-    public async Task FillAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind, CacheFill from, long readStarted)
+    public Task FillAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind, CacheFill from) => from switch
     {
-        var window = options.Value.ReadYourWritesWindow;
-        var readAgo = time.GetElapsedTime(readStarted) + RefreshFenceMargin;
-        if (readAgo >= window)
-        {
-            return; // a write since could have left no mark any more: the next read fills
-        }
-
-        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
-        activity?.SetTag("db.system", "redis");
-        activity?.SetTag("videoaspire.channel_id", channelId);
-        try
-        {
-            var json = JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
-            // KEYS: the entry, the deletion mark, the recently-written mark (one slot: the channel's hash tag). ARGV: the
-            // list, its TTL, how long ago the read began, the write window (ms), whether any recent write keeps it out.
-            await redis.GetDatabase().ScriptEvaluateAsync("""
-                if redis.call('exists', KEYS[2]) == 1 then return 0 end
-                local remaining = redis.call('pttl', KEYS[3])
-                if remaining > 0 and (ARGV[5] == '1' or tonumber(ARGV[4]) - remaining <= tonumber(ARGV[3])) then return 0 end
-                redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-                return 1
-                """,
-                [CacheKeys.LatestVideos(channelId, kind), CacheKeys.DeletedChannel(channelId), CacheKeys.RecentlyWritten(channelId)],
-                [json, (long)options.Value.Ttl.TotalMilliseconds, (long)readAgo.TotalMilliseconds, (long)window.TotalMilliseconds,
-                    from == CacheFill.Replica ? "1" : "0"],
-                // A cold fetch's fill is awaited: the answer it caches is the one the next read of the channel must find.
-                from == CacheFill.Fetch ? CommandFlags.None : CommandFlags.FireAndForget);
-        }
-        catch (Exception ex) when (RedisFailures.IsFailure(ex))
-        {
-            outages.Degraded(ex, "set", activity);
-        }
-    }
+        CacheFill.Replica => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget),
+        // A cold fetch's fill is awaited: the answer it caches is the one the next read of the channel must find.
+        CacheFill.Fetch => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None),
+        _ => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.FireAndForget),
+    };
 
     /// <summary>Read-your-writes: whether a database read of the channel must go to the primary because the channel was
     /// written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
@@ -148,6 +117,26 @@ public sealed partial class ChannelCache(
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
             return true;
+        }
+    }
+
+    /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
+    private async Task SetUnlessMarkedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
+    {
+        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
+        activity?.SetTag("db.system", "redis");
+        activity?.SetTag("videoaspire.channel_id", channelId);
+        try
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
+                [CacheKeys.LatestVideos(channelId, kind), mark],
+                [json, (long)options.Value.Ttl.TotalMilliseconds], flags);
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
+        {
+            outages.Degraded(ex, "set", activity);
         }
     }
 
@@ -208,7 +197,7 @@ public sealed partial class ChannelCache(
         return true;
     }
 
-    /// <summary>Added to how long ago a fill's or re-warm's read began: the script runs a little after it was sent.</summary>
+    /// <summary>Added to how long ago a re-warm's read began: the script runs a little after it was sent.</summary>
     private static readonly TimeSpan RefreshFenceMargin = TimeSpan.FromSeconds(1);
 
     private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull

@@ -64,7 +64,7 @@ public sealed class DegradationTests(FaultsAppHostFixture fixture)
 
         Assert.Null(await cache.GetAsync(channelId, started: ChannelCache.BeginGet(redis, channelId)));
         Assert.Null(await cache.GetAsync(channelId));
-        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)], VideoKind.All, CacheFill.Primary, TimeProvider.System.GetTimestamp());
+        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)], VideoKind.All, CacheFill.Primary);
         Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, VideoKind.All, TimeSpan.FromSeconds(5)));
     }
 

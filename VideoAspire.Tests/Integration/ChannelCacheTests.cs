@@ -18,8 +18,8 @@ public sealed class ChannelCacheTests(StoresFixture stores)
         IReadOnlyList<LatestVideo> shorts = [all[1]];
 
         Assert.Null(await cache.GetAsync(channelId));
-        await cache.FillAsync(channelId, all, VideoKind.All, CacheFill.Primary, TimeProvider.System.GetTimestamp());
-        await cache.FillAsync(channelId, shorts, VideoKind.Shorts, CacheFill.Fetch, TimeProvider.System.GetTimestamp());
+        await cache.FillAsync(channelId, all, VideoKind.All, CacheFill.Primary);
+        await cache.FillAsync(channelId, shorts, VideoKind.Shorts, CacheFill.Fetch);
 
         Assert.Equal(all, await cache.GetAsync(channelId));
         Assert.Equal(shorts, await cache.GetAsync(channelId, VideoKind.Shorts));
@@ -45,26 +45,24 @@ public sealed class ChannelCacheTests(StoresFixture stores)
 
         // Deleted: neither a read's fill nor a re-warm puts the channel back (each command is ordered after the last
         // on the one connection, so the check that follows sees it).
-        var readBeforeTheDelete = TimeProvider.System.GetTimestamp();
         await cache.ChannelDeletedAsync(channelId, CancellationToken.None);
-        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Primary, readBeforeTheDelete);
-        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Fetch, readBeforeTheDelete);
+        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Primary);
+        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Fetch);
         Assert.False(await cache.RewarmAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
-        // Brought back by a write (a PUT): neither a read nor a re-warm that read before the write lands after it.
+        // Brought back by a write: a re-warm that read before the write leaves it alone, the read path (which reads
+        // the primary after a write) fills at once.
         var readBeforeTheWrite = TimeProvider.System.GetTimestamp();
         await cache.ChannelChangedAsync(channelId, CancellationToken.None);
         Assert.False(await cache.RewarmAsync(channelId, before, readBeforeTheWrite, CancellationToken.None));
-        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Primary, readBeforeTheWrite);
-        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Fetch, readBeforeTheWrite);
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
-
-        // A read that began after the write (past the one-second margin) fills; a re-warm that read after it keeps the
-        // entry current: the same list changes nothing, a different one replaces it.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        await cache.FillAsync(channelId, after, VideoKind.All, CacheFill.Primary, TimeProvider.System.GetTimestamp());
+        await cache.FillAsync(channelId, after, VideoKind.All, CacheFill.Primary);
         Assert.Equal(after, await cache.GetAsync(channelId));
+
+        // A re-warm that read after the write (past its one-second margin) keeps the entry current: the same list
+        // changes nothing, a different one replaces it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.False(await cache.RewarmAsync(channelId, after, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.True(await cache.RewarmAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.Equal(before, await cache.GetAsync(channelId));
@@ -80,11 +78,10 @@ public sealed class ChannelCacheTests(StoresFixture stores)
 
         await cache.ChannelChangedAsync(channelId, CancellationToken.None);
         Assert.True(await cache.MustReadPrimaryAsync(channelId));
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // reads that began after the write
-        await cache.FillAsync(channelId, videos, VideoKind.All, CacheFill.Replica, TimeProvider.System.GetTimestamp());
-        Assert.Null(await cache.GetAsync(channelId)); // what the replica said may still predate the write
+        await cache.FillAsync(channelId, videos, VideoKind.All, CacheFill.Replica);
+        Assert.Null(await cache.GetAsync(channelId)); // what the replica said may predate the write
 
-        await cache.FillAsync(channelId, videos, VideoKind.All, CacheFill.Primary, TimeProvider.System.GetTimestamp());
+        await cache.FillAsync(channelId, videos, VideoKind.All, CacheFill.Primary);
         Assert.Equal(videos, await cache.GetAsync(channelId));
     }
 
@@ -96,7 +93,7 @@ public sealed class ChannelCacheTests(StoresFixture stores)
         var deleted = TestCatalog.NewChannelId();
         var deletedThenWritten = TestCatalog.NewChannelId();
         IReadOnlyList<LatestVideo> videos = [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", DateTimeOffset.UtcNow)];
-        await cache.FillAsync(deleted, videos, VideoKind.All, CacheFill.Fetch, TimeProvider.System.GetTimestamp());
+        await cache.FillAsync(deleted, videos, VideoKind.All, CacheFill.Fetch);
         var pendingBefore = cache.PendingCount;
 
         // Scripts refused by the server (as a Redis that is down, or a proxy that forbids them, would fail them).

@@ -146,14 +146,14 @@ public sealed class ChannelWriterRulesTests(StoresFixture stores)
         var redis = stores.Redis.GetDatabase();
         var channelId = TestCatalog.NewChannelId();
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(TestCatalog.NewVideoId(), "First", Published)));
-        await redis.StringSetAsync(CacheKeys.LatestVideos(channelId), "[]"); // an entry cached before the next write
+        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", Published)], VideoKind.All, CacheFill.Primary);
 
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(TestCatalog.NewVideoId(), "Second", Published)));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
         await DeleteAsync(channelId);
         Assert.True(await redis.KeyExistsAsync(CacheKeys.DeletedChannel(channelId)));
-        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Read before the delete", Published)], VideoKind.All, CacheFill.Primary, TimeProvider.System.GetTimestamp());
+        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Read before the delete", Published)], VideoKind.All, CacheFill.Primary);
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Back"), WriteOrigin.Api);

@@ -44,7 +44,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
     {
         var channelId = await StoredChannelAsync("In PostgreSQL");
         IReadOnlyList<LatestVideo> cached = [LatestVideo.Create(TestCatalog.NewVideoId(), "In Redis", Published)];
-        await _api.Services.GetRequiredService<ChannelCache>().FillAsync(channelId, cached, VideoKind.All, CacheFill.Primary, TimeProvider.System.GetTimestamp());
+        await _api.Services.GetRequiredService<ChannelCache>().FillAsync(channelId, cached, VideoKind.All, CacheFill.Primary);
 
         var found = Assert.IsType<VideosLookup.Found>(await ReadAsync(channelId));
 

@@ -1,4 +1,3 @@
-using Scalar.AspNetCore;
 using VideoAspire.Api.Apis;
 using VideoAspire.Api.Extensions;
 using VideoAspire.Api.Security;
@@ -23,8 +22,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.UseOutputCache();
 
-app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.MapApiDocuments();
 app.MapDefaultEndpoints();
 app.MapMetricsEndpoint().RequireAuthorization(Scopes.MetricsPolicy);
 app.MapVideosApi();

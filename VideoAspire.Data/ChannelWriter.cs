@@ -36,13 +36,8 @@ public sealed partial class ChannelWriter(
         var ids = videos.Select(v => v.Fetched.VideoId).ToArray();
         var kinds = videos.Select(v => v.Fetched.Kind?.Name()).ToArray();
         var removed = snapshot.RemovedVideoIds?.Where(VideoId.IsValid).Distinct(StringComparer.Ordinal).ToArray() ?? [];
-        var sourceTime = snapshot.FetchedAt.UtcDateTime;
         var kindPlaylists = snapshot.KindPlaylists.Select(kind => kind.Name()).Distinct().ToArray();
-        // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item, or
-        // a kind playlist alone, is not a fetch of the channel's uploads: it does not count as a refresh.
-        DateTime? fetchedAt = origin == WriteOrigin.YouTube && snapshot.IncludesUploads ? sourceTime : null;
         var revive = origin == WriteOrigin.Api;
-        var channel = new ChannelUpsert.Channel(channelId, StoredTitle.Truncate(snapshot.Title ?? ""), sourceTime, fetchedAt, revive);
 
         var strategy = db.Database.CreateExecutionStrategy();
         var outcome = await strategy.ExecuteAsync(async () =>
@@ -68,6 +63,16 @@ public sealed partial class ChannelWriter(
                     return new ChannelWrite.VideosOfAnotherChannel(foreign);
                 }
             }
+
+            // When what this write says was true: YouTube's fetch time for a snapshot, the database's own clock for an
+            // Api write (the caller says it now; a pod whose clock runs behind must not make it lose to older data).
+            var sourceTime = origin == WriteOrigin.Api
+                ? (await db.Database.SqlQuery<DateTime>($"SELECT now() AS \"Value\"").ToListAsync(cancellationToken))[0]
+                : snapshot.FetchedAt.UtcDateTime;
+            // A channel first stored from YouTube was just read by someone (that is why it was fetched). A pushed item,
+            // or a kind playlist alone, is not a fetch of the channel's uploads: it does not count as a refresh.
+            DateTime? fetchedAt = origin == WriteOrigin.YouTube && snapshot.IncludesUploads ? sourceTime : null;
+            var channel = new ChannelUpsert.Channel(channelId, StoredTitle.Truncate(snapshot.Title ?? ""), sourceTime, fetchedAt, revive);
 
             // The write rule, as for a batch (this one channel, kept: the lock above checked it).
             var written = (await ChannelUpsert.RunAsync((NpgsqlConnection)db.Database.GetDbConnection(), [channel], videos, cancellationToken))[channelId];

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Scalar.AspNetCore;
 using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Security;
@@ -73,5 +74,17 @@ public static class Extensions
             .AddDocumentTransformer<ContractDescriptionTransformer>()
             .AddDocumentTransformer<BearerSecurityTransformer>());
         return builder;
+    }
+
+    /// <summary>
+    /// The OpenAPI document and the reference page built from it (<c>/docs</c>): anonymous, answered from the output
+    /// cache (they change only with a deployment) and rate-limited per caller like the API, so they cannot be used to
+    /// spend the Api's CPU.
+    /// </summary>
+    public static WebApplication MapApiDocuments(this WebApplication app)
+    {
+        app.MapOpenApi().CacheOutput(policy => policy.Expire(TimeSpan.FromMinutes(10))).RequireRateLimiting(RateLimitingOptions.PolicyName);
+        app.MapScalarApiReference("/docs").CacheOutput(policy => policy.Expire(TimeSpan.FromMinutes(10))).RequireRateLimiting(RateLimitingOptions.PolicyName);
+        return app;
     }
 }

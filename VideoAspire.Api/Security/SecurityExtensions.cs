@@ -121,21 +121,13 @@ public static class SecurityExtensions
             .BindConfiguration(RateLimitingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<CallerBudget>();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((limiter, settings) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>, CallerBudget>((limiter, settings, budget) =>
         {
             var limits = settings.Value;
             limiter.AddPolicy(RateLimitingOptions.PolicyName, context =>
-            {
-                return RateLimitPartition.GetTokenBucketLimiter(Caller.Of(context), _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.TokenLimit,
-                    TokensPerPeriod = limits.TokensPerPeriod,
-                    ReplenishmentPeriod = limits.ReplenishmentPeriod,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            });
+                RateLimitPartition.Get((Caller: Caller.Of(context), Cost: CallerBudget.CostOf(context)), key => budget.For(key.Caller, key.Cost)));
             // The WebSub callback's own budget per client address: the hub's traffic (and a flood of forged
             // notifications) never spends the budget of the API's callers, nor theirs its.
             limiter.AddPolicy(RateLimitingOptions.WebSubPolicyName, context =>

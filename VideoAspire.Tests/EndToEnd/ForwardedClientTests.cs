@@ -12,7 +12,7 @@ namespace VideoAspire.Tests.EndToEnd;
 public sealed class ForwardedClientTests(StoresFixture stores)
 {
     [Fact]
-    public async Task Forwarded_clients_get_their_own_limit_only_behind_a_known_proxy_and_websub_has_a_budget_of_its_own()
+    public async Task Forwarded_clients_get_their_own_limit_only_behind_a_known_proxy_the_documents_share_it_and_websub_has_its_own()
     {
         var port = LocalProcess.FreePort();
         var settings = new Dictionary<string, string>(stores.ConnectionStrings.ToDictionary(p => p.Key, p => p.Value!))
@@ -23,6 +23,8 @@ public sealed class ForwardedClientTests(StoresFixture stores)
             ["RateLimiting:TokensPerPeriod"] = "1",
             ["RateLimiting:ReplenishmentPeriod"] = "01:00:00",
             ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.2",
+            ["YouTube:ApiBaseUrl"] = "http://127.0.0.1:9", // nothing listens: an unknown channel fails fast
+            ["YouTube:FeedBaseUrl"] = "http://127.0.0.1:9",
             ["YouTube:WebSub:CallbackBaseUrl"] = "http://callback.videoaspire.test",
             ["YouTube:WebSub:Secret"] = "websub-test-secret-7f3a9c",
         };
@@ -55,6 +57,20 @@ public sealed class ForwardedClientTests(StoresFixture stores)
         {
             Assert.Equal(HttpStatusCode.BadRequest, await StatusAsync(proxy, $"198.51.100.{i + 1}"));
         }
+
+        // A batch costs a permit per distinct id: three ids spend a fresh client's whole budget of three.
+        using (var batch = new HttpRequestMessage(HttpMethod.Get, $"/videos?channel_id={TestCatalog.NewChannelId()}&channel_id={TestCatalog.NewChannelId()}&channel_id={TestCatalog.NewChannelId()}"))
+        {
+            batch.Headers.Add("X-Forwarded-For", "192.0.2.7");
+            Assert.Equal(HttpStatusCode.OK, (await proxy.SendAsync(batch)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await StatusAsync(proxy, "192.0.2.7"));
+
+        // The API's documents share the caller's budget (they cannot be used to spend the Api's CPU either).
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await untrusted.GetAsync("/openapi/v1.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await untrusted.GetAsync("/docs")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await proxy.GetAsync("/openapi/v1.json")).StatusCode);
 
         // The WebSub callback's budget is its own: the caller that spent the API's still reaches it (an unknown intent).
         Assert.Equal(HttpStatusCode.NotFound,

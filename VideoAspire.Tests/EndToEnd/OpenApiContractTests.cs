@@ -28,6 +28,21 @@ public sealed class OpenApiContractTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task The_document_and_the_reference_page_are_answered_from_the_output_cache()
+    {
+        foreach (var path in new[] { "/openapi/v1.json", "/docs" })
+        {
+            await TestCatalog.EventuallyAsync(async () =>
+            {
+                using var anonymous = new HttpClient { BaseAddress = fixture.Api.BaseAddress };
+                using var response = await anonymous.GetAsync(path);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return response.Headers.Age is not null; // set only on an answer served from the cache
+            }, TimeSpan.FromSeconds(10), $"{path} is served from the output cache");
+        }
+    }
+
+    [Fact]
     public async Task Contract_tests_generated_from_the_document_pass_for_every_operation()
     {
         var work = Directory.CreateTempSubdirectory("videoaspire-contract-");

@@ -30,6 +30,21 @@ public sealed class ChannelWriterRulesTests(StoresFixture stores)
     }
 
     [Fact]
+    public async Task An_api_write_is_timed_by_the_database_so_a_pod_clock_behind_does_not_make_it_lose()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var videoId = TestCatalog.NewVideoId();
+        await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(videoId, "Fetched", Published)));
+
+        // The Api's pod clock is an hour behind: the snapshot it builds says so, and the write still applies.
+        var put = await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow.AddHours(-1), "Channel", new FetchedVideo(videoId, "Corrected", Published)),
+            WriteOrigin.Api);
+
+        Assert.Equal(new ChannelWrite.Applied(1, Created: false), put);
+        Assert.Equal("Corrected", await TitleOfAsync(videoId));
+    }
+
+    [Fact]
     public async Task The_same_snapshot_twice_changes_nothing_the_second_time()
     {
         var snapshot = Snapshot(TestCatalog.NewChannelId(), DateTimeOffset.UtcNow, "Channel",

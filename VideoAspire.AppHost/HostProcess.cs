@@ -5,13 +5,37 @@ using System.Net.Sockets;
 namespace VideoAspire.AppHost;
 
 /// <summary>Small helpers for running things on this machine: a free loopback port, a short command.</summary>
-internal static class HostProcess
+public static class HostProcess
 {
-    internal static int FreeLoopbackPort()
+    /// <summary>Ports handed out by this process: servers started at once (two AppHosts in one test run) must not get the
+    /// same one between the moment it is found free and the moment the server binds it.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
+
+    /// <summary>
+    /// A loopback port nothing listens on, below the kernel's ephemeral range (32768 and up on Linux): a port from that
+    /// range, found free and released, can be taken by any outgoing connection before the server binds it.
+    /// </summary>
+    public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            if (!HandedOut.TryAdd(port, 0))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // In use: another one.
+            }
+        }
     }
 
     /// <summary>Runs a short command and returns its exit code, or -1 when it cannot start or does not finish in time.</summary>

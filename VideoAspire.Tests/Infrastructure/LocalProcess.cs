@@ -52,10 +52,6 @@ public static class LocalProcess
         .FirstOrDefault(bin => File.Exists(Path.Combine(bin, "pg_basebackup")) && File.Exists(Path.Combine(bin, "postgres")));
 
     /// <summary>A loopback port free now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback port never handed out before in this process (the AppHosts' servers draw from the same).</summary>
+    public static int FreePort() => VideoAspire.AppHost.HostProcess.FreeLoopbackPort();
 }

@@ -39,7 +39,9 @@ public sealed class CallerBudget : IDisposable
     /// <summary>Forwards to the caller's shared bucket, <c>cost</c> permits per permit asked.</summary>
     private sealed class CostedLimiter(PartitionedRateLimiter<Caller> buckets, Caller caller, int cost) : RateLimiter
     {
-        public override TimeSpan? IdleDuration => TimeSpan.Zero; // nothing of its own to keep: the bucket is shared
+        // Holds nothing of its own (the bucket is shared and cleaned up by its own limiter), so the middleware may drop
+        // it at its next sweep: never reporting idle would keep one per caller ever seen.
+        public override TimeSpan? IdleDuration => TimeSpan.MaxValue;
 
         public override RateLimiterStatistics? GetStatistics() => buckets.GetStatistics(caller);
 

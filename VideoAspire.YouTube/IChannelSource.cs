@@ -1,3 +1,5 @@
+using VideoAspire.Domain.Ports;
+
 namespace VideoAspire.YouTube;
 
 /// <summary>
@@ -14,8 +16,10 @@ public interface IChannelSource
     bool IsEnabled { get; }
 
     /// <summary>The channel's uploads; a failure says why this source could not answer (the next one is asked).</summary>
-    Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken);
+    /// <param name="payer">Whom a quota-metered source counts the call against.</param>
+    Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, QuotaPayer payer, CancellationToken cancellationToken);
 
     /// <summary>The newest videos of the channel's playlist of <paramref name="kind"/>; null videos when there is none.</summary>
-    Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(string channelId, VideoKind kind, CancellationToken cancellationToken);
+    Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(
+        string channelId, VideoKind kind, QuotaPayer payer, CancellationToken cancellationToken);
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VideoAspire.Domain.Ports;
-using VideoAspire.Telemetry;
 using VideoAspire.YouTube.DataApi;
 
 namespace VideoAspire.YouTube;
@@ -26,13 +25,13 @@ public sealed partial class YouTubeDataApiClient(
     public bool IsEnabled => options.Value.HasApiKey;
 
     /// <summary>The channel, <see cref="FetchResult.NotFound"/>, or the failure that should send us to the next source.</summary>
-    public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
+    public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, QuotaPayer payer, CancellationToken cancellationToken)
     {
         var key = Uri.EscapeDataString(options.Value.ApiKey ?? "");
 
         var channels = await GetAsync(
             $"youtube/v3/channels?part=snippet,contentDetails&id={channelId}&key={key}",
-            YouTubeJsonContext.Default.ChannelListResponse, cancellationToken);
+            YouTubeJsonContext.Default.ChannelListResponse, payer, cancellationToken);
         if (channels.Failure is { } channelFailure)
         {
             return (null, channelFailure);
@@ -46,7 +45,7 @@ public sealed partial class YouTubeDataApiClient(
         }
 
         var uploads = channel.ContentDetails?.RelatedPlaylists?.Uploads ?? VideoKind.All.PlaylistId(channelId);
-        var (videos, failure) = await GetPlaylistAsync(uploads, kind: null, key, cancellationToken);
+        var (videos, failure) = await GetPlaylistAsync(uploads, kind: null, key, payer, cancellationToken);
         if (failure is not null)
         {
             return (null, failure);
@@ -59,15 +58,15 @@ public sealed partial class YouTubeDataApiClient(
     /// <summary>The newest videos of the channel's playlist of <paramref name="kind"/> (one unit); null when YouTube has
     /// no such playlist (playlistNotFound: none of that kind, or the unpublished scheme stopped working).</summary>
     public Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(
-        string channelId, VideoKind kind, CancellationToken cancellationToken) =>
-        GetPlaylistAsync(kind.PlaylistId(channelId), kind, Uri.EscapeDataString(options.Value.ApiKey ?? ""), cancellationToken);
+        string channelId, VideoKind kind, QuotaPayer payer, CancellationToken cancellationToken) =>
+        GetPlaylistAsync(kind.PlaylistId(channelId), kind, Uri.EscapeDataString(options.Value.ApiKey ?? ""), payer, cancellationToken);
 
     private async Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> GetPlaylistAsync(
-        string playlistId, VideoKind? kind, string key, CancellationToken cancellationToken)
+        string playlistId, VideoKind? kind, string key, QuotaPayer payer, CancellationToken cancellationToken)
     {
         var items = await GetAsync(
             $"youtube/v3/playlistItems?part=snippet,contentDetails&playlistId={Uri.EscapeDataString(playlistId)}&maxResults={options.Value.PageSize}&key={key}",
-            YouTubeJsonContext.Default.PlaylistItemListResponse, cancellationToken);
+            YouTubeJsonContext.Default.PlaylistItemListResponse, payer, cancellationToken);
         if (items.NotFound)
         {
             return (null, null);
@@ -86,15 +85,13 @@ public sealed partial class YouTubeDataApiClient(
     }
 
     private async Task<(T? Body, bool NotFound, SourceFailure? Failure)> GetAsync<T>(
-        string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, QuotaPayer payer, CancellationToken cancellationToken)
     {
         // Every call costs a unit (invalid ones too): reserved from the shared daily budget first.
-        if (!await quota.TryReserveAsync(1, options.Value.DailyQuotaUnits))
+        if (!await quota.TryReserveAsync(1, payer, options.Value.QuotaLimits))
         {
             return (default, false, SourceFailure.QuotaExceeded);
         }
-
-        VideoAspireTelemetry.QuotaUnits.Add(1);
 
         // One budget for headers AND body: the resilience handler's timeouts end when the headers arrive, so a server
         // that sends them and then stalls would otherwise hold the call (and the channel's single flight) for good.

@@ -18,6 +18,7 @@ public static class YouTubeExtensions
             .BindConfiguration(YouTubeOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.TotalTimeout > o.AttemptTimeout, "YouTube:TotalTimeout must be longer than YouTube:AttemptTimeout.")
+            .Validate(o => o.ServiceReservedUnits <= o.DailyQuotaUnits, "YouTube:ServiceReservedUnits cannot exceed YouTube:DailyQuotaUnits.")
             .ValidateOnStart();
 
         // Says which service is calling (upstream logs, the test stand-in's per-service counts).

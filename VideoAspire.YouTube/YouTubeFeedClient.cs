@@ -3,6 +3,7 @@ using System.Xml;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using VideoAspire.Domain.Ports;
 
 namespace VideoAspire.YouTube;
 
@@ -27,7 +28,7 @@ public sealed partial class YouTubeFeedClient(
     // Upstream content is untrusted.
     private static readonly XmlReaderSettings ReaderSettings = YouTubeAtom.ReaderSettings(MaxFeedBytes, async: true);
 
-    public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, CancellationToken cancellationToken)
+    public async Task<(FetchResult? Result, SourceFailure? Failure)> FetchAsync(string channelId, QuotaPayer payer, CancellationToken cancellationToken)
     {
         var (feed, failure) = await GetFeedAsync($"feeds/videos.xml?channel_id={channelId}", cancellationToken);
         return feed is null
@@ -38,7 +39,7 @@ public sealed partial class YouTubeFeedClient(
     /// <summary>The newest videos of the channel's playlist of <paramref name="kind"/> (its feed,
     /// <c>?playlist_id=UULF…</c>); null when there is no such playlist (404).</summary>
     public async Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(
-        string channelId, VideoKind kind, CancellationToken cancellationToken)
+        string channelId, VideoKind kind, QuotaPayer payer, CancellationToken cancellationToken)
     {
         var (feed, failure) = await GetFeedAsync($"feeds/videos.xml?playlist_id={kind.PlaylistId(channelId)}", cancellationToken);
         return feed is null

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using VideoAspire.Domain.Ports;
 
 namespace VideoAspire.YouTube;
 
@@ -42,6 +43,21 @@ public sealed class YouTubeOptions
     /// </summary>
     [Range(0, 100_000_000)]
     public int DailyQuotaUnits { get; set; } = 10_000;
+
+    /// <summary>
+    /// Of the day's units, what callers' cold lookups may never take: kept for the scheduled refresh (which may spend
+    /// any of the day's units). Without it, one busy hour of lookups could leave the refresh on the feed until midnight.
+    /// </summary>
+    [Range(0, 100_000_000)]
+    public int ServiceReservedUnits { get; set; } = 3_000;
+
+    /// <summary>What one caller's cold lookups may spend per day (a lookup costs 2 units, 3 with a kind); past it that
+    /// caller's lookups use the keyless feed.</summary>
+    [Range(0, 100_000_000)]
+    public int CallerDailyUnits { get; set; } = 500;
+
+    /// <summary>The three settings above, as the quota counter takes them.</summary>
+    public DataApiLimits QuotaLimits => new(DailyQuotaUnits, ServiceReservedUnits, CallerDailyUnits);
 
     /// <summary>Playlist items requested per fetch (1 quota unit whatever the number, 50 at most).</summary>
     [Range(5, 50)]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using VideoAspire.Domain.Ports;
 using VideoAspire.Telemetry;
 
 namespace VideoAspire.YouTube;
@@ -16,8 +17,9 @@ public sealed partial class YouTubeVideoSource(
     ILogger<YouTubeVideoSource> logger)
 {
     /// <param name="kind">The kind asked for: <see cref="VideoKind.All"/> reads the uploads playlist.</param>
+    /// <param name="payer">Whom the Data API's units are counted against.</param>
     /// <param name="channelStored">The channel's uploads are stored already: a specific kind reads only its playlist.</param>
-    public async Task<FetchResult> FetchAsync(string channelId, CancellationToken cancellationToken,
+    public async Task<FetchResult> FetchAsync(string channelId, QuotaPayer payer, CancellationToken cancellationToken,
         VideoKind kind = VideoKind.All, bool channelStored = false)
     {
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("fetch channel from YouTube", ActivityKind.Client);
@@ -46,7 +48,7 @@ public sealed partial class YouTubeVideoSource(
             ChannelSnapshot? uploads = null;
             if (kind == VideoKind.All || !channelStored)
             {
-                var (result, failure) = await source.FetchAsync(channelId, cancellationToken);
+                var (result, failure) = await source.FetchAsync(channelId, payer, cancellationToken);
                 if (kind == VideoKind.All || result is not FetchResult.Found found)
                 {
                     return (result, failure);
@@ -55,7 +57,7 @@ public sealed partial class YouTubeVideoSource(
                 uploads = found.Snapshot;
             }
 
-            var (kindVideos, kindFailure) = await source.FetchKindAsync(channelId, kind, cancellationToken);
+            var (kindVideos, kindFailure) = await source.FetchKindAsync(channelId, kind, payer, cancellationToken);
             if (kindFailure is not null)
             {
                 return (null, kindFailure);

@@ -141,7 +141,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         var readStarted = _time.GetTimestamp();
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("output cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
-        PrefetchLatestVideos(key, readStarted);
+        PrefetchLatestVideos(key);
         var stored = await _shared.GetAsync(key, cancellationToken);
         if (stored is null || !TryUnwrap(stored, out var tags, out var value))
         {
@@ -158,11 +158,11 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     /// A channel answer Redis does not hold is computed from the channel's latest-five entry next: its read is sent
     /// with this one, so a miss costs one Redis round trip instead of two (the endpoint finishes the read).
     /// </summary>
-    private void PrefetchLatestVideos(string key, long sentAt)
+    private void PrefetchLatestVideos(string key)
     {
         if (_httpContext.HttpContext is { } context && ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
         {
-            context.Features.Set(new PrefetchedCacheRead(channelId, ChannelCache.BeginGet(_redis.GetDatabase(), channelId), sentAt));
+            context.Features.Set(new PrefetchedCacheRead(ChannelCache.BeginGet(_redis.GetDatabase(), channelId, _time)));
         }
     }
 

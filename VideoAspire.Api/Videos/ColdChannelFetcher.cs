@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using VideoAspire.Api.Security;
 using VideoAspire.Data;
+using VideoAspire.Domain.Ports;
 using VideoAspire.Redis.Caching;
 using VideoAspire.Telemetry;
 using VideoAspire.YouTube;
@@ -62,7 +63,7 @@ public sealed partial class ColdChannelFetcher(
             }
 
             flight = _inFlight.GetOrAdd((channelId, kind),
-                key => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(key.ChannelId, key.Kind, storedOfKind is not null, fallback)));
+                key => new Lazy<Task<VideosLookup>>(() => RunFlightAsync(key.ChannelId, key.Kind, storedOfKind is not null, fallback, QuotaPayer.Caller(caller.Key))));
         }
 
         // A caller that gives up stops waiting; the shared fetch carries on for the others (and for the cache).
@@ -76,11 +77,12 @@ public sealed partial class ColdChannelFetcher(
     }
 
     /// <summary>One fetch per channel and kind at a time; the next request after it ends starts afresh.</summary>
-    private async Task<VideosLookup> RunFlightAsync(string channelId, VideoKind kind, bool channelStored, VideosLookup.Found? fallback)
+    /// <param name="payer">The caller that started it: the Data API's units are its.</param>
+    private async Task<VideosLookup> RunFlightAsync(string channelId, VideoKind kind, bool channelStored, VideosLookup.Found? fallback, QuotaPayer payer)
     {
         try
         {
-            return await FetchOnceAsync(channelId, kind, channelStored, fallback);
+            return await FetchOnceAsync(channelId, kind, channelStored, fallback, payer);
         }
         finally
         {
@@ -88,7 +90,7 @@ public sealed partial class ColdChannelFetcher(
         }
     }
 
-    private async Task<VideosLookup> FetchOnceAsync(string channelId, VideoKind kind, bool channelStored, VideosLookup.Found? fallback)
+    private async Task<VideosLookup> FetchOnceAsync(string channelId, VideoKind kind, bool channelStored, VideosLookup.Found? fallback, QuotaPayer payer)
     {
         await Task.Yield(); // run outside the first caller's synchronous context
         var lockToken = await fetchLock.TryAcquireAsync(channelId, kind, FetchBudget);
@@ -111,7 +113,7 @@ public sealed partial class ColdChannelFetcher(
             FetchResult result;
             try
             {
-                result = await source.FetchAsync(channelId, budget.Token, kind, channelStored);
+                result = await source.FetchAsync(channelId, payer, budget.Token, kind, channelStored);
             }
             catch (OperationCanceledException) when (budget.IsCancellationRequested)
             {
@@ -127,12 +129,12 @@ public sealed partial class ColdChannelFetcher(
                     VideoAspireTelemetry.RecordKindPlaylist(kind, "vanished");
                     LogKindPlaylistVanished(channelId, kind, kind.PlaylistId(channelId));
                     // Cached like an answer: asked again once the entry expires, not on every read meanwhile.
-                    await cache.FillAsync(channelId, fallback.Videos, kind, CacheFill.Fetch);
+                    await cache.FillFetchedAsync(channelId, kind, fallback.Videos);
                     return fallback;
 
                 case FetchResult.Found(var snapshot):
                     var latest = snapshot.Latest(kind);
-                    await cache.FillAsync(channelId, latest, kind, CacheFill.Fetch);
+                    await cache.FillFetchedAsync(channelId, kind, latest);
                     await persistence.HandOffAsync(snapshot);
                     return new VideosLookup.Found(latest);
 

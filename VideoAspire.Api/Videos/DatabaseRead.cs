@@ -21,10 +21,12 @@ public sealed partial class DatabaseRead(
     Outages outages,
     ILogger<DatabaseRead> logger)
 {
+    /// <param name="recentlyWritten">Whether the channel was written within the window, if a cache lookup just said
+    /// (<see cref="CacheLookup.RecentlyWritten"/>); asked of Redis otherwise.</param>
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
-    public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken)
+    public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken, bool? recentlyWritten = null)
     {
-        var fromReplica = !ReferenceEquals(replica, primary) && !await cache.MustReadPrimaryAsync(channelId);
+        var fromReplica = !ReferenceEquals(replica, primary) && !(recentlyWritten ?? await cache.MustReadPrimaryAsync(channelId));
         var database = fromReplica ? replica : primary;
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("load latest videos from database");
         activity?.SetTag("videoaspire.channel_id", channelId);

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using VideoAspire.Api.Security;
 using VideoAspire.Data;
 using VideoAspire.Redis.Caching;
@@ -18,19 +17,20 @@ public sealed class ReadPath(
     /// <param name="caller">Who asks: a channel we do not store counts against its cold-lookup allowance.</param>
     /// <param name="cacheRead">The Redis read of the channel's entry, if already sent (<c>PrefetchedCacheRead</c>).</param>
     public async Task<VideosLookup> GetAsync(string channelId, VideoKind kind, bool wait, Caller caller, CancellationToken cancellationToken,
-        Task<RedisValue>? cacheRead = null)
+        PendingCacheRead? cacheRead = null)
     {
-        var videos = await cache.GetAsync(channelId, kind, cacheRead);
+        var lookup = await cache.LookupAsync(channelId, kind, cacheRead);
+        var videos = lookup.Videos;
         if (videos is null)
         {
-            var stored = await database.ReadAsync(channelId, kind, cancellationToken);
+            var stored = await database.ReadAsync(channelId, kind, cancellationToken, lookup.RecentlyWritten);
             switch (stored)
             {
                 case { State: ChannelState.Deleted }:
                     return new VideosLookup.Deleted(); // deleted here on purpose: not fetched back from YouTube
                 case { State: ChannelState.Stored, KindFetched: true }:
                     videos = stored.Value.Videos;
-                    await cache.FillAsync(channelId, videos, kind, stored.Value.FromReplica ? CacheFill.Replica : CacheFill.Primary);
+                    await cache.FillAsync(lookup, videos, stored.Value.FromReplica);
                     break;
                 case { State: ChannelState.Stored }:
                     // A kind not read since the channel's last new upload: its playlist, and what is stored of it if

@@ -46,7 +46,12 @@ public static class VideoAspireTelemetry
         new KeyValuePair<string, object?>("kind", kind.Name()), new KeyValuePair<string, object?>("outcome", outcome));
 
     public static readonly Counter<long> QuotaUnits =
-        Meter.CreateCounter<long>("videoaspire.upstream.quota_units", unit: "{unit}", description: "YouTube Data API quota units spent");
+        Meter.CreateCounter<long>("videoaspire.upstream.quota_units", unit: "{unit}",
+            description: "YouTube Data API quota units spent, by payer (caller: a cold lookup; service: the scheduled refresh)");
+
+    public static readonly Counter<long> QuotaRefusals =
+        Meter.CreateCounter<long>("videoaspire.upstream.quota_refusals", unit: "{call}",
+            description: "Data API calls not made for a quota limit, by payer and limit (day, callers: their share of the day, caller: one caller's units)");
 
     public static readonly Histogram<double> HandoffLag =
         Meter.CreateHistogram<double>("videoaspire.handoff.lag", unit: "s", description: "Time from hand-off by the Api to persistence by the Worker");

@@ -34,7 +34,8 @@ public static class CacheKeys
     /// <summary>Set for an hour after a channel is deleted, so an in-flight fetch cannot write it back into the cache.</summary>
     public static string DeletedChannel(string channelId) => $"videos:{{{channelId}}}:deleted";
 
-    /// <summary>Set by every write for <see cref="CacheOptions.ReadYourWritesWindow"/>: read the channel from the primary.</summary>
+    /// <summary>The channel's write version: counted up by every write, and living <see cref="CacheOptions.ReadYourWritesWindow"/>
+    /// after the last one. While it exists, read the channel from the primary.</summary>
     public static string RecentlyWritten(string channelId) => $"videos:{{{channelId}}}:written";
 
     /// <summary>Held by the one Api instance fetching a cold channel (or one kind of it) from YouTube.</summary>

@@ -15,7 +15,8 @@ namespace VideoAspire.Redis.Caching;
 /// The one way in to a channel's cached answers: its latest-five entry (one Redis string per channel and kind holding
 /// its newest videos as JSON) and its output-cached responses. Four verbs — get, fill, invalidate, re-warm — and the
 /// rules that keep them right: read-your-writes (<see cref="MustReadPrimaryAsync"/>), the deletion mark that keeps
-/// fills out of a deleted channel, and the fence that keeps a re-warm older than a write from landing after it.
+/// fills out of a deleted channel, and the fences that keep a fill or a re-warm older than a write from landing after
+/// it (a read's fill compares the channel's write version with the one its lookup saw).
 /// Redis is an accelerator, never a dependency: a failed get is a miss, a failed fill is skipped, a failed invalidation
 /// is retried in the background (a write never fails or waits for its cache).
 /// </summary>
@@ -33,22 +34,26 @@ public sealed partial class ChannelCache(
     private readonly ConcurrentDictionary<string, DeletionMark> _pending = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Sends the read of the channel's entry now, to be finished by <see cref="GetAsync"/> if the caller turns out to
+    /// Sends the read of the channel's entry now, to be finished by <see cref="LookupAsync"/> if the caller turns out to
     /// need it: issued together with another Redis read, both answers come back in one round trip. Counts nothing yet.
     /// </summary>
     /// <remarks>Static, for the output-cache store (this cache depends on the store: the other way round would be a cycle).</remarks>
-    public static Task<RedisValue> BeginGet(IDatabase redis, string channelId)
+    public static PendingCacheRead BeginGet(IDatabase redis, string channelId, TimeProvider time) =>
+        new(channelId, SendRead(redis, channelId, VideoKind.All), time.GetTimestamp());
+
+    /// <summary>One command for the entry and the write version (one slot: the channel's hash tag).</summary>
+    private static Task<RedisValue[]> SendRead(IDatabase redis, string channelId, VideoKind kind)
     {
-        Task<RedisValue> read;
+        Task<RedisValue[]> read;
         try
         {
-            read = redis.StringGetAsync(CacheKeys.LatestVideos(channelId));
+            read = redis.StringGetAsync([CacheKeys.LatestVideos(channelId, kind), CacheKeys.RecentlyWritten(channelId)]);
         }
         catch (RedisCommandException ex)
         {
             // Refused before it was sent (a command the server or the command map does not allow, a cross-slot key):
-            // a failed read like any other, for GetAsync to count.
-            read = Task.FromException<RedisValue>(ex);
+            // a failed read like any other, for LookupAsync to count.
+            read = Task.FromException<RedisValue[]>(ex);
         }
 
         // A read nobody finishes (the answer came from elsewhere) must not surface as an unobserved exception.
@@ -57,11 +62,17 @@ public sealed partial class ChannelCache(
         return read;
     }
 
+    /// <summary>The channel's entry, or null on a miss or when Redis does not answer.</summary>
+    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, VideoKind kind = VideoKind.All) =>
+        (await LookupAsync(channelId, kind)).Videos;
+
     /// <param name="started">A read of the <see cref="VideoKind.All"/> entry sent earlier by <see cref="BeginGet"/>
     /// (ignored for another kind); without one, the read is sent now.</param>
-    public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, VideoKind kind = VideoKind.All, Task<RedisValue>? started = null)
+    public async Task<CacheLookup> LookupAsync(string channelId, VideoKind kind = VideoKind.All, PendingCacheRead? started = null)
     {
-        started = kind == VideoKind.All ? started : null;
+        var read = kind == VideoKind.All && started is { } sent && sent.ChannelId == channelId
+            ? sent
+            : new PendingCacheRead(channelId, SendRead(redis.GetDatabase(), channelId, kind), time.GetTimestamp());
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
         activity?.SetTag("videoaspire.channel_id", channelId);
@@ -69,7 +80,8 @@ public sealed partial class ChannelCache(
         activity?.SetTag("videoaspire.kind", kind.Name());
         try
         {
-            var videos = Parse(await (started ?? redis.GetDatabase().StringGetAsync(CacheKeys.LatestVideos(channelId, kind))));
+            var values = await read.Values;
+            var videos = Parse(values[0]);
             outages.Redis.Succeeded();
             activity?.SetTag("cache.hit", videos is not null);
             if (videos is null)
@@ -83,31 +95,74 @@ public sealed partial class ChannelCache(
                 LogCacheHit(channelId, kind);
             }
 
-            return videos;
+            return new CacheLookup(channelId, kind, videos, values[1].IsNull ? 0 : (long)values[1], read.SentAt);
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex) || ex is JsonException)
         {
             VideoAspireTelemetry.CacheMisses.Add(1);
             outages.Degraded(ex, "get", activity);
-            return null;
+            return new CacheLookup(channelId, kind, null, -1, read.SentAt);
         }
     }
 
     /// <summary>
-    /// Stores what a read found, unless the channel was deleted meanwhile (a read that found it just before a delete
-    /// committed must not write it back after the delete dropped the entry), and, for a read from a replica, unless the
-    /// channel was written within <see cref="CacheOptions.ReadYourWritesWindow"/> (the replica's answer may predate it).
+    /// Stores what a read found in PostgreSQL after <paramref name="readBefore"/> missed, unless the channel was written
+    /// or deleted since that lookup (the database read may predate the write, whose invalidation has already run), or,
+    /// for a read from a replica, written within <see cref="CacheOptions.ReadYourWritesWindow"/> (the replica's answer
+    /// may predate it). Not awaited by Redis: the answer is already on its way.
     /// </summary>
-    public Task FillAsync(string channelId, IReadOnlyList<LatestVideo> videos, VideoKind kind, CacheFill from) => from switch
+    public async Task FillAsync(CacheLookup readBefore, IReadOnlyList<LatestVideo> videos, bool fromReplica)
     {
-        CacheFill.Replica => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.RecentlyWritten(channelId), CommandFlags.FireAndForget),
-        // A cold fetch's fill is awaited: the answer it caches is the one the next read of the channel must find.
-        CacheFill.Fetch => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.None),
-        _ => SetUnlessMarkedAsync(channelId, kind, videos, CacheKeys.DeletedChannel(channelId), CommandFlags.FireAndForget),
-    };
+        // Unknown version (Redis did not answer), or a lookup so old that a write's version may have expired since.
+        if (readBefore.WriteVersion < 0 || time.GetElapsedTime(readBefore.SentAt) + FenceMargin >= options.Value.ReadYourWritesWindow
+            || (fromReplica && readBefore.RecentlyWritten))
+        {
+            return;
+        }
+
+        using var activity = StartSet(readBefore.ChannelId);
+        try
+        {
+            // KEYS: the entry, the write version, the deletion mark. ARGV: the list, its lifetime (ms), the version read.
+            await redis.GetDatabase().ScriptEvaluateAsync("""
+                if redis.call('exists', KEYS[3]) == 1 then return end
+                if tonumber(redis.call('get', KEYS[2]) or '0') ~= tonumber(ARGV[3]) then return end
+                redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+                """,
+                [CacheKeys.LatestVideos(readBefore.ChannelId, readBefore.Kind), CacheKeys.RecentlyWritten(readBefore.ChannelId),
+                    CacheKeys.DeletedChannel(readBefore.ChannelId)],
+                [Serialize(videos), (long)options.Value.Ttl.TotalMilliseconds, readBefore.WriteVersion], CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
+        {
+            outages.Degraded(ex, "set", activity);
+        }
+    }
+
+    /// <summary>
+    /// Stores what a cold fetch got from YouTube, unless the channel was deleted meanwhile (a fetch that began just before
+    /// a delete committed must not write it back after the delete dropped the entry). Awaited: the answer it caches is
+    /// the one the next read of the channel must find.
+    /// </summary>
+    public async Task FillFetchedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos)
+    {
+        using var activity = StartSet(channelId);
+        try
+        {
+            await redis.GetDatabase().ScriptEvaluateAsync(
+                "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
+                [CacheKeys.LatestVideos(channelId, kind), CacheKeys.DeletedChannel(channelId)],
+                [Serialize(videos), (long)options.Value.Ttl.TotalMilliseconds]);
+        }
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
+        {
+            outages.Degraded(ex, "set", activity);
+        }
+    }
 
     /// <summary>Read-your-writes: whether a database read of the channel must go to the primary because the channel was
-    /// written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes).</summary>
+    /// written within <see cref="CacheOptions.ReadYourWritesWindow"/> (when unsure: yes). A lookup already knows
+    /// (<see cref="CacheLookup.RecentlyWritten"/>).</summary>
     public async Task<bool> MustReadPrimaryAsync(string channelId)
     {
         try
@@ -120,25 +175,16 @@ public sealed partial class ChannelCache(
         }
     }
 
-    /// <summary>Sets the channel's entry unless the <paramref name="mark"/> key exists (one slot: the channel's hash tag).</summary>
-    private async Task SetUnlessMarkedAsync(string channelId, VideoKind kind, IReadOnlyList<LatestVideo> videos, RedisKey mark, CommandFlags flags)
+    private static Activity? StartSet(string channelId)
     {
-        using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
+        var activity = VideoAspireTelemetry.ActivitySource.StartActivity("cache set", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
         activity?.SetTag("videoaspire.channel_id", channelId);
-        try
-        {
-            var json = JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
-            await redis.GetDatabase().ScriptEvaluateAsync(
-                "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
-                [CacheKeys.LatestVideos(channelId, kind), mark],
-                [json, (long)options.Value.Ttl.TotalMilliseconds], flags);
-        }
-        catch (Exception ex) when (RedisFailures.IsFailure(ex))
-        {
-            outages.Degraded(ex, "set", activity);
-        }
+        return activity;
     }
+
+    private static byte[] Serialize(IReadOnlyList<LatestVideo> videos) =>
+        JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
 
     /// <summary>How long a deleted channel's deletion mark keeps late fills out: far longer than any fetch or read can
     /// take (the deletion in PostgreSQL is permanent; this mark guards the cache). An applied write removes it.</summary>
@@ -159,7 +205,7 @@ public sealed partial class ChannelCache(
     public async Task<bool> RewarmAsync(string channelId, IReadOnlyList<LatestVideo> videos, long readStarted, CancellationToken cancellationToken)
     {
         var window = options.Value.ReadYourWritesWindow;
-        var readAgo = time.GetElapsedTime(readStarted) + RefreshFenceMargin;
+        var readAgo = time.GetElapsedTime(readStarted) + FenceMargin;
         if (readAgo >= window)
         {
             return false; // a write since could have left no mark any more: the next run reads afresh
@@ -168,7 +214,7 @@ public sealed partial class ChannelCache(
         long outcome;
         try
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+            var json = Serialize(videos);
             // The same list always serializes to the same bytes: comparing them is comparing the lists.
             outcome = (long)await redis.GetDatabase().ScriptEvaluateAsync("""
                 if redis.call('exists', KEYS[3]) == 1 then return -1 end
@@ -197,8 +243,8 @@ public sealed partial class ChannelCache(
         return true;
     }
 
-    /// <summary>Added to how long ago a re-warm's read began: the script runs a little after it was sent.</summary>
-    private static readonly TimeSpan RefreshFenceMargin = TimeSpan.FromSeconds(1);
+    /// <summary>Added to how long ago a fill's or re-warm's read began: the script runs a little after it was sent.</summary>
+    private static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
 
     private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull
         ? null
@@ -212,7 +258,8 @@ public sealed partial class ChannelCache(
 
     /// <summary>
     /// After a write: drops the channel's latest-five entries and negative-cache marks of every kind and its cached
-    /// responses (one tag for every kind), marks the channel recently written (read from the primary meanwhile), and
+    /// responses (one tag for every kind), counts the write in the channel's write version (which marks it recently
+    /// written: read from the primary meanwhile, and fences the fills of reads that began before), and
     /// sets or removes its deletion mark as <paramref name="deletionMark"/> says, in the same step as the drop. What
     /// Redis cannot take now is retried by <see cref="RetryPendingAsync"/>: the database is the truth and is written,
     /// and until the retry lands a reader can see the previous answer for at most the cache's TTL.
@@ -272,10 +319,11 @@ public sealed partial class ChannelCache(
         var done = true;
         try
         {
-            // KEYS: the recently-written mark, the deletion mark, then what goes. ARGV: the two marks'
-            // lifetimes (ms; the deletion mark's: 0 keeps it as it is, -1 removes it).
+            // KEYS: the write version (the recently-written mark), the deletion mark, then what goes. ARGV: the two
+            // marks' lifetimes (ms; the deletion mark's: 0 keeps it as it is, -1 removes it).
             await redis.GetDatabase().ScriptEvaluateAsync("""
-                redis.call('set', KEYS[1], '1', 'PX', ARGV[1])
+                redis.call('incr', KEYS[1])
+                redis.call('pexpire', KEYS[1], ARGV[1])
                 if ARGV[2] == '-1' then redis.call('del', KEYS[2])
                 elseif ARGV[2] ~= '0' then redis.call('set', KEYS[2], '1', 'PX', ARGV[2]) end
                 redis.call('del', unpack(KEYS, 3))

@@ -56,15 +56,17 @@ public sealed class DegradationTests(FaultsAppHostFixture fixture)
         // RedisException: it must still be a cache miss or a skipped write, never an error for the caller.
         using var api = await fixture.BuildApiServicesAsync(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache) + ",$GET=,$SET=",
+            ["ConnectionStrings:cache"] = await fixture.ConnectionStringAsync(ResourceNames.Cache) + ",$GET=,$MGET=,$SET=,$EVAL=,$EVALSHA=",
         });
         var cache = api.Services.GetRequiredService<ChannelCache>();
         var redis = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var channelId = TestCatalog.NewChannelId();
 
-        Assert.Null(await cache.GetAsync(channelId, started: ChannelCache.BeginGet(redis, channelId)));
-        Assert.Null(await cache.GetAsync(channelId));
-        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)], VideoKind.All, CacheFill.Primary);
+        Assert.Null((await cache.LookupAsync(channelId, started: ChannelCache.BeginGet(redis, channelId, TimeProvider.System))).Videos);
+        var lookup = await cache.LookupAsync(channelId);
+        Assert.Equal(-1, lookup.WriteVersion); // unknown: the database read goes to the primary, and nothing is filled
+        await cache.FillAsync(lookup, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)], fromReplica: false);
+        await cache.FillFetchedAsync(channelId, VideoKind.All, [LatestVideo.Create(TestCatalog.NewVideoId(), "Not cached", DateTimeOffset.UtcNow)]);
         Assert.NotNull(await api.Services.GetRequiredService<FetchLock>().TryAcquireAsync(channelId, VideoKind.All, TimeSpan.FromSeconds(5)));
     }
 

@@ -17,9 +17,11 @@ public sealed class ChannelCacheTests(StoresFixture stores)
             LatestVideo.Create(TestCatalog.NewVideoId(), "Older", DateTimeOffset.UtcNow.AddDays(-1))];
         IReadOnlyList<LatestVideo> shorts = [all[1]];
 
-        Assert.Null(await cache.GetAsync(channelId));
-        await cache.FillAsync(channelId, all, VideoKind.All, CacheFill.Primary);
-        await cache.FillAsync(channelId, shorts, VideoKind.Shorts, CacheFill.Fetch);
+        var miss = await cache.LookupAsync(channelId);
+        Assert.Null(miss.Videos);
+        Assert.False(miss.RecentlyWritten);
+        await cache.FillAsync(miss, all, fromReplica: false);
+        await cache.FillFetchedAsync(channelId, VideoKind.Shorts, shorts);
 
         Assert.Equal(all, await cache.GetAsync(channelId));
         Assert.Equal(shorts, await cache.GetAsync(channelId, VideoKind.Shorts));
@@ -33,31 +35,48 @@ public sealed class ChannelCacheTests(StoresFixture stores)
     }
 
     [Fact]
-    public async Task A_fill_that_read_the_channel_before_a_delete_or_a_write_never_lands_after_it()
+    public async Task A_fill_that_read_the_channel_before_a_write_or_a_delete_never_lands_after_it()
     {
-        // What a read or the Worker's re-warm may hold when the channel changes under it (both read PostgreSQL, then
-        // fill Redis): played against real Redis in the order the race takes, with the Api's and the Worker's cache.
+        // A read misses Redis, reads PostgreSQL, and fills Redis with what it read; a write (an Api PUT, a push) that
+        // commits and invalidates between its read and its fill must win. Played against real Redis in the race's order
+        // (each command is ordered after the last on the one connection, so the check that follows sees it).
         var cache = stores.Services.Services.GetRequiredService<ChannelCache>();
         var redis = stores.Redis.GetDatabase();
         var channelId = TestCatalog.NewChannelId();
         IReadOnlyList<LatestVideo> before = [LatestVideo.Create(TestCatalog.NewVideoId(), "Before", DateTimeOffset.UtcNow.AddDays(-1))];
         IReadOnlyList<LatestVideo> after = [LatestVideo.Create(TestCatalog.NewVideoId(), "After", DateTimeOffset.UtcNow), .. before];
 
-        // Deleted: neither a read's fill nor a re-warm puts the channel back (each command is ordered after the last
-        // on the one connection, so the check that follows sees it).
+        // Written between the read's lookup and its fill: the fill is dropped, the next read fills what the write stored.
+        var readBeforeTheWrite = await cache.LookupAsync(channelId);
+        await cache.ChannelChangedAsync(channelId, CancellationToken.None);
+        await cache.FillAsync(readBeforeTheWrite, before, fromReplica: false);
+        Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
+        var readAfterTheWrite = await cache.LookupAsync(channelId);
+        Assert.True(readAfterTheWrite.RecentlyWritten);
+        await cache.FillAsync(readAfterTheWrite, after, fromReplica: false);
+        Assert.Equal(after, await cache.GetAsync(channelId));
+
+        // A second write, with the first still in the window: the version moves on, so the same fence holds.
+        var readBeforeTheSecondWrite = await cache.LookupAsync(channelId, VideoKind.Shorts);
+        await cache.ChannelChangedAsync(channelId, CancellationToken.None);
+        await cache.FillAsync(readBeforeTheSecondWrite, before, fromReplica: false);
+        Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId, VideoKind.Shorts)));
+
+        // Deleted between the lookup and the fill, or before: neither a read's fill, a fetch's nor a re-warm puts it back.
+        var readBeforeTheDelete = await cache.LookupAsync(channelId);
         await cache.ChannelDeletedAsync(channelId, CancellationToken.None);
-        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Primary);
-        await cache.FillAsync(channelId, before, VideoKind.All, CacheFill.Fetch);
+        await cache.FillAsync(readBeforeTheDelete, before, fromReplica: false);
+        await cache.FillAsync(await cache.LookupAsync(channelId), before, fromReplica: false);
+        await cache.FillFetchedAsync(channelId, VideoKind.All, before);
         Assert.False(await cache.RewarmAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
-        // Brought back by a write: a re-warm that read before the write leaves it alone, the read path (which reads
-        // the primary after a write) fills at once.
-        var readBeforeTheWrite = TimeProvider.System.GetTimestamp();
+        // Brought back by a write: a re-warm that read before the write leaves it alone, a read that looked after fills.
+        var rewarmReadBeforeTheWrite = TimeProvider.System.GetTimestamp();
         await cache.ChannelChangedAsync(channelId, CancellationToken.None);
-        Assert.False(await cache.RewarmAsync(channelId, before, readBeforeTheWrite, CancellationToken.None));
+        Assert.False(await cache.RewarmAsync(channelId, before, rewarmReadBeforeTheWrite, CancellationToken.None));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
-        await cache.FillAsync(channelId, after, VideoKind.All, CacheFill.Primary);
+        await cache.FillAsync(await cache.LookupAsync(channelId), after, fromReplica: false);
         Assert.Equal(after, await cache.GetAsync(channelId));
 
         // A re-warm that read after the write (past its one-second margin) keeps the entry current: the same list
@@ -78,10 +97,12 @@ public sealed class ChannelCacheTests(StoresFixture stores)
 
         await cache.ChannelChangedAsync(channelId, CancellationToken.None);
         Assert.True(await cache.MustReadPrimaryAsync(channelId));
-        await cache.FillAsync(channelId, videos, VideoKind.All, CacheFill.Replica);
+        var lookup = await cache.LookupAsync(channelId);
+        Assert.True(lookup.RecentlyWritten);
+        await cache.FillAsync(lookup, videos, fromReplica: true);
         Assert.Null(await cache.GetAsync(channelId)); // what the replica said may predate the write
 
-        await cache.FillAsync(channelId, videos, VideoKind.All, CacheFill.Primary);
+        await cache.FillAsync(lookup, videos, fromReplica: false);
         Assert.Equal(videos, await cache.GetAsync(channelId));
     }
 
@@ -93,7 +114,7 @@ public sealed class ChannelCacheTests(StoresFixture stores)
         var deleted = TestCatalog.NewChannelId();
         var deletedThenWritten = TestCatalog.NewChannelId();
         IReadOnlyList<LatestVideo> videos = [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", DateTimeOffset.UtcNow)];
-        await cache.FillAsync(deleted, videos, VideoKind.All, CacheFill.Fetch);
+        await cache.FillFetchedAsync(deleted, VideoKind.All, videos);
         var pendingBefore = cache.PendingCount;
 
         // Scripts refused by the server (as a Redis that is down, or a proxy that forbids them, would fail them).

@@ -161,14 +161,15 @@ public sealed class ChannelWriterRulesTests(StoresFixture stores)
         var redis = stores.Redis.GetDatabase();
         var channelId = TestCatalog.NewChannelId();
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(TestCatalog.NewVideoId(), "First", Published)));
-        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", Published)], VideoKind.All, CacheFill.Primary);
+        await cache.FillAsync(await cache.LookupAsync(channelId), [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", Published)], fromReplica: false);
 
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Channel", new FetchedVideo(TestCatalog.NewVideoId(), "Second", Published)));
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
+        var readBeforeTheDelete = await cache.LookupAsync(channelId);
         await DeleteAsync(channelId);
         Assert.True(await redis.KeyExistsAsync(CacheKeys.DeletedChannel(channelId)));
-        await cache.FillAsync(channelId, [LatestVideo.Create(TestCatalog.NewVideoId(), "Read before the delete", Published)], VideoKind.All, CacheFill.Primary);
+        await cache.FillAsync(readBeforeTheDelete, [LatestVideo.Create(TestCatalog.NewVideoId(), "Read before the delete", Published)], fromReplica: false);
         Assert.False(await redis.KeyExistsAsync(CacheKeys.LatestVideos(channelId)));
 
         await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow, "Back"), WriteOrigin.Api);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Redis.Caching;
+using VideoAspire.Redis.Quota;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.Integration;
@@ -26,8 +27,8 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
             ["YouTube:ApiBaseUrl"] = _youTube.BaseUrl,
             ["YouTube:FeedBaseUrl"] = _youTube.BaseUrl,
             ["YouTube:ApiKey"] = FakeYouTube.ApiKey,
-            ["YouTube:AttemptTimeout"] = "00:00:01",
-            ["YouTube:TotalTimeout"] = "00:00:02",
+            ["YouTube:AttemptTimeout"] = "00:00:03", // not tight: under the whole suite a first attempt can take over a second
+            ["YouTube:TotalTimeout"] = "00:00:06",
             ["YouTube:RequestBudget"] = "00:00:00.500",
             ["RateLimiting:ColdLookupsPerMinute"] = "10000",
         }]);
@@ -44,7 +45,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
     {
         var channelId = await StoredChannelAsync("In PostgreSQL");
         IReadOnlyList<LatestVideo> cached = [LatestVideo.Create(TestCatalog.NewVideoId(), "In Redis", Published)];
-        await _api.Services.GetRequiredService<ChannelCache>().FillAsync(channelId, cached, VideoKind.All, CacheFill.Primary);
+        await _api.Services.GetRequiredService<ChannelCache>().FillFetchedAsync(channelId, VideoKind.All, cached);
 
         var found = Assert.IsType<VideosLookup.Found>(await ReadAsync(channelId));
 
@@ -123,6 +124,36 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_past_its_daily_data_api_units_is_answered_from_the_feed_and_pays_for_nothing_else()
+    {
+        var spent = DataApiQuota.CallerKeyFor(DateTimeOffset.UtcNow, new Caller(Spender, null).Key);
+        await stores.Redis.GetDatabase().StringSetAsync(spent, 500, TimeSpan.FromMinutes(5)); // YouTube:CallerDailyUnits' default
+        try
+        {
+            var channel = _youTube.AddChannel(TestCatalog.NewChannelId());
+            channel.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "From the feed", Published));
+
+            var found = Assert.IsType<VideosLookup.Found>(await ReadAsync(channel.Id, wait: true, caller: Spender));
+
+            Assert.Equal("From the feed", Assert.Single(found.Videos).VideoTitle);
+            Assert.Equal(0, _youTube.Calls("channels", channel.Id) + _youTube.Calls("playlistItems", channel.Id));
+            Assert.Equal(500, (long)await stores.Redis.GetDatabase().StringGetAsync(spent));
+
+            // Another caller still has its units: its lookup goes to the Data API.
+            var other = _youTube.AddChannel(TestCatalog.NewChannelId());
+            other.Videos.Add(new FakeVideo(TestCatalog.NewVideoId(), "From the Data API", Published));
+            Assert.IsType<VideosLookup.Found>(await ReadAsync(other.Id, wait: true));
+            Assert.Equal(1, _youTube.Calls("channels", other.Id));
+        }
+        finally
+        {
+            await stores.Redis.GetDatabase().KeyDeleteAsync(spent);
+        }
+    }
+
+    private const string Spender = "quota-spender";
+
+    [Fact]
     public async Task An_unknown_channel_while_youtube_stalls_is_pending_within_the_request_budget()
     {
         var channel = _youTube.AddChannel(TestCatalog.NewChannelId(), api: ApiMode.Hang, feed: FeedMode.Hang);
@@ -133,11 +164,11 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
         Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
-    private async Task<VideosLookup> ReadAsync(string channelId, bool wait = false)
+    private async Task<VideosLookup> ReadAsync(string channelId, bool wait = false, string caller = "decision-table")
     {
         await using var request = _api.Services.CreateAsyncScope(); // what a request's scope holds
         return await request.ServiceProvider.GetRequiredService<ReadPath>()
-            .GetAsync(channelId, VideoKind.All, wait, new Caller("decision-table", null), CancellationToken.None);
+            .GetAsync(channelId, VideoKind.All, wait, new Caller(caller, null), CancellationToken.None);
     }
 
     private async Task<string> StoredChannelAsync(string title)

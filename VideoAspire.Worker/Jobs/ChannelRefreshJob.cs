@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
 using VideoAspire.Data;
+using VideoAspire.Domain.Ports;
 using VideoAspire.Telemetry;
 using VideoAspire.YouTube;
 using VideoAspire.YouTube.WebSub;
@@ -68,7 +69,7 @@ public sealed partial class ChannelRefreshJob(
                 break; // shutting down: the channels left are the stalest of the next run (a run can take minutes)
             }
 
-            var result = await youTube.FetchAsync(channelId, cancellationToken);
+            var result = await youTube.FetchAsync(channelId, QuotaPayer.Service, cancellationToken);
             if (result is FetchResult.Found(var snapshot))
             {
                 await writer.WriteAsync(snapshot, WriteOrigin.YouTube, cancellationToken); // also resets its failure count

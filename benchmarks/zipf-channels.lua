@@ -2,6 +2,7 @@
 -- run asks for the same sequence. Channel n is 'UC' .. n zero-padded to 22 digits (scripts/benchmark-scale.sh).
 local channels = tonumber(os.getenv("CHANNELS") or "1000000")
 local prefix = os.getenv("PATH_PREFIX") or "" -- "/ceiling": the baseline's lean read path
+dofile("benchmarks/bearer.lua") -- TOKENS_FILE: a caller's token on each request
 local gamma = 0.5772156649015329
 math.randomseed(tonumber(os.getenv("SEED") or "42"))
 
@@ -30,5 +31,5 @@ end
 local function channel(r) return ((r - 1) * 2654435761) % channels + 1 end
 
 request = function()
-  return wrk.format("GET", string.format("%s/videos?channel_id=UC%022d", prefix, channel(rank())))
+  return wrk.format("GET", string.format("%s/videos?channel_id=UC%022d", prefix, channel(rank())), bearer())
 end

@@ -3,12 +3,17 @@
 # the product started the way users run it (AppHost, Release, no dashboard), wrk against the Api's own port, and
 # every figure printed as a ratio against a bare-Kestrel baseline measured in the same run.
 #   make benchmark-scale                       (all scenarios; the first run loads the data, later runs reuse it)
+#     Each of cached, zipf and uniform is measured twice: in Production as users run it (a second Api process started
+#     as a Kubernetes pod would be: ASPNETCORE_ENVIRONMENT=Production, an OIDC issuer of the benchmark's own on
+#     loopback, RS256 tokens of 100 callers taking turns on every read, the trace sampling the README recommends), and
+#     in Development with anonymous reads (the AppHost's own Api), so that neither can regress unseen.
 #   make benchmark-scale SCENARIO=zipf         (baseline + some of: cached, zipf, uniform, ceilings; comma-separated)
 #     ceilings: the same traffic through the required framework pipeline with the simplest Redis -> PostgreSQL read
 #     behind it (output cache in memory: an upper bound; in Redis with the stock store: a reference), through the
 #     leanest read path possible, and pgbench / redis-benchmark on the same servers
 #   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
 #   make benchmark-scale REPEAT=3              (three rounds, each with its own baseline; medians printed at the end)
+#   make benchmark-scale PRODUCTION_SETTINGS="Auth__TokenCacheLifetime=00:00:00"   (extra settings of the Production Api)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
 # Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
 set -euo pipefail
@@ -26,6 +31,8 @@ REPEAT="${REPEAT:-1}"
 BASELINE="http://127.0.0.1:5199"
 PIPELINE="http://127.0.0.1:5198"
 STOCK="http://127.0.0.1:5196"
+ISSUER="http://127.0.0.1:5197"
+PRODUCTION="http://127.0.0.1:5195"
 export CHANNELS
 
 repo="$(pwd)"
@@ -164,6 +171,38 @@ if want ceilings; then
   done
 fi
 
+# Production, as a pod runs it: the AppHost's Api's own settings (its Redis and PostgreSQL), in Production, behind an
+# OIDC issuer on loopback whose tokens it must validate on every read. The per-caller rate limit is raised, not removed:
+# 100 callers at the default 100 reads/s each would measure its refusals; its work on every request is measured.
+dotnet benchmarks/VideoAspire.Baseline/bin/Release/net10.0/VideoAspire.Baseline.dll --body "$work/body.json" \
+  --issuer "$ISSUER" --tokens "$work/tokens.txt" --callers 100 --urls "$ISSUER" >"$work/issuer.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 30); do curl -sf -o /dev/null "$ISSUER/jwks" && [[ -s "$work/tokens.txt" ]] && break; sleep 0.5; done
+production_env=()
+while IFS= read -r -d '' variable; do
+  case "$variable" in
+    ASPNETCORE_ENVIRONMENT=*|DOTNET_ENVIRONMENT=*|ASPNETCORE_URLS=*|ASPNETCORE_HTTP_PORTS=*|HTTP_PORTS=*|Auth__*|Authentication__*) ;;
+    *) production_env+=("$variable") ;;
+  esac
+done <"/proc/$api_pid/environ"
+# From its own folder, as in its container image (WORKDIR /app): its appsettings.json (log levels included) is found
+# there, not in the repository's root.
+(cd VideoAspire.Api/bin/Release/net10.0 && exec env -i "${production_env[@]}" ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="$PRODUCTION" AllowedHosts=127.0.0.1 \
+  Authentication__Schemes__Bearer__Authority="$ISSUER" Authentication__Schemes__Bearer__RequireHttpsMetadata=false \
+  Authentication__Schemes__Bearer__ValidIssuer="$ISSUER" Authentication__Schemes__Bearer__ValidAudiences__0=videoaspire-api \
+  RateLimiting__TokenLimit=100000 RateLimiting__TokensPerPeriod=100000 \
+  OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.05 ${PRODUCTION_SETTINGS:-} \
+  dotnet VideoAspire.Api.dll >"$work/production.log" 2>&1) &
+pids+=($!)
+production_pid=$!
+token=$(head -1 "$work/tokens.txt")
+for _ in $(seq 1 60); do curl -sf -o /dev/null -H "Authorization: Bearer $token" "$PRODUCTION/videos?channel_id=$hot" && break; sleep 0.5; done
+curl -sf -o /dev/null -H "Authorization: Bearer $token" "$PRODUCTION/videos?channel_id=$hot" \
+  || { echo "The Production Api does not answer; log:"; tail -30 "$work/production.log"; exit 1; }
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$PRODUCTION/videos?channel_id=$hot")" == 401 ]] \
+  || { echo "The Production Api answers without a token: not the configuration users run"; exit 1; }
+export TOKENS_FILE="" # set per scenario below
+
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
 # A process's user + system time; with "reaped", also that of its children that have exited.
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk -v reaped="${2:-}" '{print $12 + $13 + (reaped ? $14 + $15 : 0)}'; }
@@ -176,9 +215,9 @@ others_ticks() { # "worker postgres" CPU ticks so far (PostgreSQL: the postmaste
   for pid in $(pgrep -P "$postmaster_pid"); do pg=$(( pg + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
   echo "$( [[ -n "$worker_pid" ]] && cpu_ticks "$worker_pid" || echo 0) $pg"
 }
-gc_during() { # seconds -> "gen0/gen1/gen2 pause" collections and total GC pause counted by the runtime's own counters
+gc_during() { # seconds [pid] -> "gen0/gen1/gen2 pause" collections and total GC pause counted by the runtime's own counters
   local s=$1
-  dotnet dotnet-counters collect -p "$api_pid" --counters System.Runtime --refresh-interval 1 --format csv \
+  dotnet dotnet-counters collect -p "${2:-$api_pid}" --counters System.Runtime --refresh-interval 1 --format csv \
     --duration "$(printf '%02d:%02d:%02d' $((s / 3600)) $((s % 3600 / 60)) $((s % 60)))" -o "$work/gc.csv" >/dev/null 2>&1 || true
   awk -F, '/dotnet.gc.collections/ { match($0, /gen[0-2]/); v[substr($0, RSTART, RLENGTH)] += $NF }
     /dotnet.gc.pause.time/ { pause += $NF }
@@ -202,11 +241,12 @@ measure() { # name url [wrk args...]
   [[ "$2" == "$BASELINE"* ]] && server_pid=$baseline_pid # the baseline and the ceilings: CPU of their own process
   [[ "$2" == "$PIPELINE"* ]] && server_pid=$pipeline_pid
   [[ "$2" == "$STOCK"* ]] && server_pid=$stock_pid
-  before_rss=$(rss_mb)
+  [[ "$2" == "$PRODUCTION"* ]] && server_pid=$production_pid
+  before_rss=$(rss_mb "$server_pid")
   before_cpu=$(cpu_ticks "$server_pid")
   local before_others; before_others=$(others_ticks)
   echo "  $1 ($DURATION)..." >&2
-  gc_during "$(seconds_of "$DURATION")" >"$work/gc.txt" &
+  gc_during "$(seconds_of "$DURATION")" "$server_pid" >"$work/gc.txt" &
   result=$(wrk_run "$DURATION" "${@:2}")
   wait $!
   # CPU per request (user + kernel) of the process answering, from /proc: what one read costs it, whoever else
@@ -217,7 +257,7 @@ measure() { # name url [wrk args...]
   # same two cores, and their share explains much of the run-to-run spread.
   others=$(paste -d' ' <(echo "$before_others") <(others_ticks) | awk -v hz="$ticks_per_second" -v s="$(seconds_of "$DURATION")" \
     '{printf "%.2f/%.2f", ($3 - $1) / hz / s, ($4 - $2) / hz / s}')
-  rows+=("$1|$result|$before_rss -> $(rss_mb)|$(cat "$work/gc.txt")|$cpu|${ROUND:-1}|$others")
+  rows+=("$1|$result|$before_rss -> $(rss_mb "$server_pid")|$(cat "$work/gc.txt")|$cpu|${ROUND:-1}|$others")
 }
 
 log_start=$(wc -l <"$store/pg.log") # statements slower than 250 ms are logged from here on: counted at the end
@@ -227,6 +267,8 @@ echo "Warming up ($WARMUP each: JIT, pools, connections)..."
 wrk_run "$WARMUP" "$BASELINE/videos" >/dev/null
 wrk_run "$WARMUP" "$API/videos?channel_id=$hot" >/dev/null
 wrk_run "$WARMUP" "$API/" -s benchmarks/uniform-channels.lua >/dev/null
+TOKENS_FILE="$work/tokens.txt" wrk_run "$WARMUP" "$PRODUCTION/videos?channel_id=$hot" -s benchmarks/cached-channel.lua >/dev/null
+TOKENS_FILE="$work/tokens.txt" SEED=8 wrk_run "$WARMUP" "$PRODUCTION/" -s benchmarks/uniform-channels.lua >/dev/null
 want ceilings && SEED=9 wrk_run "$WARMUP" "$PIPELINE/" -s benchmarks/uniform-channels.lua >/dev/null
 want ceilings && SEED=9 wrk_run "$WARMUP" "$STOCK/" -s benchmarks/uniform-channels.lua >/dev/null
 echo "Measuring: wrk -t1 -c$CONNECTIONS -d$DURATION on $(nproc) cores, $CHANNELS channels x $VIDEOS_PER_CHANNEL videos..."
@@ -236,9 +278,13 @@ for round in $(seq 1 "$REPEAT"); do
   # Each round measures its own baseline first: this machine's speed drifts by 10-20 % over minutes, and a ratio is
   # only as good as the baseline measured next to it.
   ROUND=$round measure "bare Kestrel, constant body (baseline)" "$BASELINE/videos"
-  want cached && ROUND=$round measure "one cached channel" "$API/videos?channel_id=$hot"
-  want zipf && ROUND=$round SEED=$((41 + round)) measure "Zipf s=1 over $CHANNELS channels" "$API/" -s benchmarks/zipf-channels.lua
-  want uniform && ROUND=$round SEED=$((10 + round)) measure "uniform over $CHANNELS channels" "$API/" -s benchmarks/uniform-channels.lua
+  # Production first (what users get), then the same traffic in Development, anonymous.
+  want cached && ROUND=$round TOKENS_FILE="$work/tokens.txt" measure "Production: one cached channel" "$PRODUCTION/videos?channel_id=$hot" -s benchmarks/cached-channel.lua
+  want zipf && ROUND=$round TOKENS_FILE="$work/tokens.txt" SEED=$((41 + round)) measure "Production: Zipf s=1 over $CHANNELS" "$PRODUCTION/" -s benchmarks/zipf-channels.lua
+  want uniform && ROUND=$round TOKENS_FILE="$work/tokens.txt" SEED=$((10 + round)) measure "Production: uniform over $CHANNELS" "$PRODUCTION/" -s benchmarks/uniform-channels.lua
+  want cached && ROUND=$round measure "Development: one cached channel" "$API/videos?channel_id=$hot"
+  want zipf && ROUND=$round SEED=$((41 + round)) measure "Development: Zipf s=1 over $CHANNELS" "$API/" -s benchmarks/zipf-channels.lua
+  want uniform && ROUND=$round SEED=$((10 + round)) measure "Development: uniform over $CHANNELS" "$API/" -s benchmarks/uniform-channels.lua
   # The same traffic through the required pieces done the simplest way (PIPELINE, see above): how far the product could go
   # without dropping a requirement.
   want ceilings && ROUND=$round measure "ceiling: required pipeline, cached" "$PIPELINE/videos?channel_id=$hot"
@@ -311,7 +357,7 @@ echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow >
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
 echo "Worker/PG = cores the Worker and PostgreSQL (all its processes) used during the scenario;"
 echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and lean rows, the pipeline process for the required-pipeline and stock rows) / requests answered;"
-echo "Api RSS before -> after the scenario; GCs = the Api's collections per generation during the scenario and their total pause (the baseline row: none, it is another process)."
+echo "RSS before -> after the scenario and GCs (collections per generation, total pause) are those of the process answering."
 
 if (( SOAK > 0 )); then
   echo

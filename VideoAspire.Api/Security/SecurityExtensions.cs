@@ -63,8 +63,25 @@ public static class SecurityExtensions
 
         // Token validation is only as strict as its configuration: with only an Authority, the framework checks neither
         // issuer nor audience. Outside Development, refuse to start rather than accept any tenant's tokens.
+        builder.Services.AddOptions<AuthOptions>().ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ValidatedTokenCache>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .PostConfigure<IOptions<AuthOptions>>((jwt, auth) => jwt.TokenValidationParameters.ValidAlgorithms = auth.Value.ValidAlgorithms);
+            .PostConfigure<IOptions<AuthOptions>, ValidatedTokenCache>((jwt, auth, tokenCache) =>
+            {
+                jwt.TokenValidationParameters.ValidAlgorithms = auth.Value.ValidAlgorithms;
+                // The keys bound from configuration are a lazy sequence that reads the configuration again each time it
+                // is enumerated, and every request's copy of these parameters enumerates it (under the configuration's
+                // lock): read them once.
+                if (jwt.TokenValidationParameters.IssuerSigningKeys is { } keys)
+                {
+                    jwt.TokenValidationParameters.IssuerSigningKeys = [.. keys];
+                }
+
+                for (var i = 0; i < jwt.TokenHandlers.Count; i++)
+                {
+                    jwt.TokenHandlers[i] = tokenCache.Wrap(jwt.TokenHandlers[i]);
+                }
+            });
         if (!builder.Environment.IsDevelopment())
         {
             builder.Services.AddOptions<AuthOptions>()

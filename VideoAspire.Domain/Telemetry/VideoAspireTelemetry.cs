@@ -13,6 +13,10 @@ public static class VideoAspireTelemetry
 
     private static readonly Meter Meter = new(Name);
 
+    public static readonly Counter<long> TokenCacheLookups =
+        Meter.CreateCounter<long>("videoaspire.auth.token_cache_lookups", unit: "{lookup}",
+            description: "Bearer tokens looked up in the validated-token cache, by outcome (hit: no signature check)");
+
     public static readonly Counter<long> CacheHits =
         Meter.CreateCounter<long>("videoaspire.cache.hits", description: "Latest-five lookups answered by Redis");
 

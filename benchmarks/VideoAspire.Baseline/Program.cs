@@ -7,6 +7,8 @@
 // GET /ceiling/videos    with --database: an unbounded in-process dictionary in front of the prepared latest-five
 //                        query, nothing else (no Redis, auth, rate limit, telemetry): the ceiling of any read path on
 //                        this machine for long-tail traffic, since every first read of a channel must reach the database.
+// --issuer <url> --tokens <file> [--callers 100]: the Production benchmark's OIDC issuer (TokenIssuer.cs): discovery
+//                        and JWKS at <url>, RS256 tokens of that many callers written to <file>.
 // --pipeline true:       GET /videos through the framework pieces every VideoAspire read requires (PipelineCeiling.cs);
 //                        with --database and --redis, the simplest Redis -> PostgreSQL read behind them: the ceiling
 //                        of any read path that keeps every required piece.
@@ -47,6 +49,12 @@ if (builder.Configuration["database"] is { } connectionString)
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(answer);
     });
+}
+
+if (builder.Configuration["issuer"] is { } issuer)
+{
+    TokenIssuer.Map(app, issuer, builder.Configuration["tokens"] ?? throw new ArgumentException("usage: --issuer <url> --tokens <file>"),
+        builder.Configuration.GetValue("callers", 100));
 }
 
 if (builder.Configuration.GetValue<bool>("youtube"))

@@ -20,6 +20,27 @@ public sealed partial class OutageLog(string dependency, ILogger logger, TimePro
 
     public bool IsDown => _down;
 
+    /// <summary>How often <see cref="ShouldTry"/> lets a caller through while the dependency is down.</summary>
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
+
+    private long _lastProbe;
+
+    /// <summary>
+    /// For callers that have an answer without the dependency (a stale cache entry): true while it is up, and while it is
+    /// down for one caller a <see cref="ProbeInterval"/>, whose success (<see cref="Succeeded"/>) ends the outage.
+    /// </summary>
+    public bool ShouldTry()
+    {
+        if (!_down)
+        {
+            return true;
+        }
+
+        var now = timeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastProbe);
+        return timeProvider.GetElapsedTime(last, now) >= ProbeInterval && Interlocked.CompareExchange(ref _lastProbe, now, last) == last;
+    }
+
     public void Failed(Exception exception, string operation)
     {
         var now = timeProvider.GetTimestamp();

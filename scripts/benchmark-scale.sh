@@ -13,6 +13,7 @@
 #     leanest read path possible, and pgbench / redis-benchmark on the same servers
 #   make benchmark-scale SOAK=10               (Zipf load for 10 minutes, Api RSS printed every minute)
 #   make benchmark-scale REPEAT=3              (three rounds, each with its own baseline; medians printed at the end)
+#     With zipf, also Production Zipf at a fixed arrival rate (50 % and 80 % of its closed-loop maximum): p50/p99/p99.9.
 #   make benchmark-scale PRODUCTION_SETTINGS="Auth__TokenCacheLifetime=00:00:00"   (extra settings of the Production Api)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
 # Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
@@ -260,6 +261,13 @@ measure() { # name url [wrk args...]
   rows+=("$1|$result|$before_rss -> $(rss_mb "$server_pid")|$(cat "$work/gc.txt")|$cpu|${ROUND:-1}|$others")
 }
 
+# Redis memory per cached channel: used_memory and the number of channels with a latest-five entry, before and after
+# the long-tail rows (every key they add counts: entries, output-cache copies, tag sets, marks).
+redis_snapshot() {
+  echo "$(redis-cli -h 127.0.0.1 -p "$redis_port" INFO memory | awk -F: '/^used_memory:/ {print $2+0}')" \
+    "$(redis-cli -h 127.0.0.1 -p "$redis_port" --scan --pattern 'videos:*:latest' | wc -l)"
+}
+
 log_start=$(wc -l <"$store/pg.log") # statements slower than 250 ms are logged from here on: counted at the end
 # PostgreSQL's own account of where its time goes, by statement, from the first measured request on.
 psql videosdb -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
@@ -280,8 +288,10 @@ for round in $(seq 1 "$REPEAT"); do
   ROUND=$round measure "bare Kestrel, constant body (baseline)" "$BASELINE/videos"
   # Production first (what users get), then the same traffic in Development, anonymous.
   want cached && ROUND=$round TOKENS_FILE="$work/tokens.txt" measure "Production: one cached channel" "$PRODUCTION/videos?channel_id=$hot" -s benchmarks/cached-channel.lua
+  (( round == 1 )) && redis_snapshot >"$work/redis-before.txt"
   want zipf && ROUND=$round TOKENS_FILE="$work/tokens.txt" SEED=$((41 + round)) measure "Production: Zipf s=1 over $CHANNELS" "$PRODUCTION/" -s benchmarks/zipf-channels.lua
   want uniform && ROUND=$round TOKENS_FILE="$work/tokens.txt" SEED=$((10 + round)) measure "Production: uniform over $CHANNELS" "$PRODUCTION/" -s benchmarks/uniform-channels.lua
+  (( round == 1 )) && redis_snapshot >"$work/redis-after.txt"
   want cached && ROUND=$round measure "Development: one cached channel" "$API/videos?channel_id=$hot"
   want zipf && ROUND=$round SEED=$((41 + round)) measure "Development: Zipf s=1 over $CHANNELS" "$API/" -s benchmarks/zipf-channels.lua
   want uniform && ROUND=$round SEED=$((10 + round)) measure "Development: uniform over $CHANNELS" "$API/" -s benchmarks/uniform-channels.lua
@@ -299,6 +309,19 @@ for round in $(seq 1 "$REPEAT"); do
   want ceilings && ROUND=$round SEED=$((41 + round)) PATH_PREFIX=/ceiling measure "ceiling: lean read path, Zipf" "$BASELINE/" -s benchmarks/zipf-channels.lua
   want ceilings && ROUND=$round SEED=$((10 + round)) PATH_PREFIX=/ceiling measure "ceiling: lean read path, uniform" "$BASELINE/" -s benchmarks/uniform-channels.lua
 done
+
+# Latency at a fixed arrival rate (open loop: requests start on schedule whatever the answers do, each measured from
+# when it was due): Production Zipf reads at 50 % and 80 % of the closed-loop maximum just measured.
+open_loop=()
+production_zipf_rps=$(printf '%s\n' "${rows[@]}" | awk -F'|' '$1 ~ /^Production: Zipf/ {split($2, r, " "); print r[1]; exit}')
+if want zipf && [[ -n "$production_zipf_rps" ]]; then
+  for share in 50 80; do
+    rate=$(awk -v r="$production_zipf_rps" -v s="$share" 'BEGIN {printf "%d", r * s / 100}')
+    echo "  open loop: Production Zipf at $share % of its maximum ($rate requests/s, $DURATION)..." >&2
+    open_loop+=("$share % of max ($rate/s): $(dotnet benchmarks/VideoAspire.StressTest/bin/Release/net10.0/VideoAspire.StressTest.dll open-loop \
+      --url "$PRODUCTION" --rate "$rate" --duration "$DURATION" --channels "$CHANNELS" --tokens "$work/tokens.txt" --seed 77)")
+  done
+fi
 
 ceilings=()
 if want ceilings; then
@@ -345,7 +368,14 @@ for name, values in rows.items():
           f" {statistics.median(p99):>6.2f}ms [{p99[0]:.1f}-{p99[-1]:.1f}] {statistics.median(cpu):>6.0f} us")
 PY
 fi
+for line in "${open_loop[@]}"; do echo "open loop, Production Zipf, $line (ms; lag = the generator's own lateness)"; done
 for line in "${ceilings[@]}"; do echo "ceiling: $line"; done
+if [[ -s "$work/redis-before.txt" && -s "$work/redis-after.txt" ]]; then
+  read -r memory_before channels_before <"$work/redis-before.txt"
+  read -r memory_after channels_after <"$work/redis-after.txt"
+  awk -v m=$((memory_after - memory_before)) -v c=$((channels_after - channels_before)) 'BEGIN {
+    if (c > 0) printf "Redis bytes per cached channel (Production long-tail rows): %d B (%d B more used_memory / %d more channels cached); the seed: 161 B (ids only)\n", m / c, m, c }'
+fi
 echo "PostgreSQL time by statement over the measured run (pg_stat_statements; ms = execution time in the server):"
 psql videosdb -F $'\t' -c "SELECT calls, round(total_exec_time), round(1000 * total_exec_time / calls), left(regexp_replace(query, '\s+', ' ', 'g'), 90)
   FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'videosdb')

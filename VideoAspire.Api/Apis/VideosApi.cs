@@ -126,9 +126,9 @@ public static class VideosApi
         return await reader.GetAsync(channelId, kind, wait, Caller.Of(httpContext), cancellationToken, cacheRead) switch
         {
             // The common case serializes straight from the typed model: no intermediate JSON tree.
-            VideosLookup.Found(var videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
+            VideosLookup.Found(var videos, var staleSince) => MarkedIfStale(httpContext, staleSince, JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
                 new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos },
-                VideoJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo)),
+                VideoJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo))),
             var failure => Failure(httpContext, channelId, failure),
         };
     }
@@ -159,10 +159,25 @@ public static class VideosApi
         {
             await using var scope = scopeFactory.CreateAsyncScope();
             var lookup = await scope.ServiceProvider.GetRequiredService<ReadPath>().GetAsync(id, kind, wait, caller, token);
-            return lookup is VideosLookup.Found(var videos)
+            return lookup is VideosLookup.Found(var videos, _)
                 ? JsonSerializer.SerializeToNode(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo)!
                 : Describe(id, lookup).ToJson();
         }
+    }
+
+    /// <summary>
+    /// A stale answer says so (RFC 9211 <c>Cache-Status</c>: a negative <c>ttl</c> is how long past fresh it is), and
+    /// the output cache does not keep it (<see cref="ChannelOutputCachePolicy"/>).
+    /// </summary>
+    private static IResult MarkedIfStale(HttpContext context, DateTimeOffset? staleSince, IResult result)
+    {
+        if (staleSince is { } since)
+        {
+            var past = Math.Max(0, (long)(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() - since).TotalSeconds);
+            context.Response.Headers[StaleAnswer.HeaderName] = StaleAnswer.HeaderValue(past);
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
     public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         var response = context.HttpContext.Response;
-        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0)
+        if (response.StatusCode != StatusCodes.Status200OK || response.Headers.SetCookie.Count > 0 || StaleAnswer.IsStale(response))
         {
             context.AllowCacheStorage = false;
         }

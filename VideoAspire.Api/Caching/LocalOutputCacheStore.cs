@@ -16,8 +16,9 @@ namespace VideoAspire.Api.Caching;
 
 /// <summary>
 /// The output cache in two levels: this instance's memory (bounded by <see cref="CacheOptions.LocalSizeLimitMegabytes"/>)
-/// in front of the Redis store every replica shares. A hot channel is answered without a Redis round trip; a channel
-/// another replica already answered costs one Redis GET; only a channel nobody answered recently reaches the endpoint.
+/// in front of Redis, which every replica shares. A hot channel is answered without a Redis round trip. For a channel's
+/// answer the Redis level is the channel's latest-five entry (one MGET, answered by the endpoint); other answers are
+/// stored in the Redis output-cache store.
 /// </summary>
 /// <remarks>
 /// Staying fresh across replicas: every tag eviction (from any Api replica or the Worker) is published on
@@ -139,9 +140,16 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     {
         // Taken before the read: an eviction heard while Redis answers makes this copy stale, not fresh.
         var readStarted = _time.GetTimestamp();
+        if (PrefetchLatestVideos(key))
+        {
+            // A channel's answer is a pure function of its latest-five entry: Redis holds that entry, not a second copy
+            // of the same videos as a response (and its tag set). Its read is sent; the endpoint finishes it.
+            Record(OutputCacheLevel.None);
+            return null;
+        }
+
         using var activity = VideoAspireTelemetry.ActivitySource.StartActivity("output cache get", ActivityKind.Client);
         activity?.SetTag("db.system", "redis");
-        PrefetchLatestVideos(key);
         var stored = await _shared.GetAsync(key, cancellationToken);
         if (stored is null || !TryUnwrap(stored, out var tags, out var value))
         {
@@ -155,33 +163,39 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     }
 
     /// <summary>
-    /// A channel answer Redis does not hold is computed from the channel's latest-five entry next: its read is sent
-    /// with this one, so a miss costs one Redis round trip instead of two (the endpoint finishes the read).
+    /// For a channel's answer, sends the read of its latest-five entry (with its write version: one command, one round
+    /// trip), for the endpoint to finish. False for any other key.
     /// </summary>
-    private void PrefetchLatestVideos(string key)
+    private bool PrefetchLatestVideos(string key)
     {
-        if (_httpContext.HttpContext is { } context && ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
+        if (_httpContext.HttpContext is not { } context || !ChannelOutputCachePolicy.TryGetChannelId(key, out var channelId))
         {
-            context.Features.Set(new PrefetchedCacheRead(ChannelCache.BeginGet(_redis.GetDatabase(), channelId, _time)));
+            return false;
         }
+
+        context.Features.Set(new PrefetchedCacheRead(ChannelCache.BeginGet(_redis.GetDatabase(), channelId, _time)));
+        return true;
     }
 
     public ValueTask SetAsync(string key, byte[] value, string[]? tags, TimeSpan validFor, CancellationToken cancellationToken) =>
         SetAsync(key, new ReadOnlySequence<byte>(value), tags ?? [], validFor, cancellationToken);
 
     /// <summary>
-    /// Stores in Redis without waiting for it (the answer is already on its way to the caller; a failure is logged and
-    /// counted by the fail-soft store). Each answer is written to Redis once per miss: a channel's first read stores it
-    /// as the latest-five entry only (<see cref="ChannelOutputCachePolicy"/> does not store that response), its second
-    /// read from that entry stores the response here. The memory level admits an answer the second time it is asked
-    /// for, so a channel read once never displaces a hot one.
+    /// A channel's answer is kept in memory only: in Redis its latest-five entry is its answer (the memory level admits it
+    /// the second time it is asked for, from that entry, so a channel read once never displaces a hot one; the first read
+    /// is not stored at all: <see cref="ChannelOutputCachePolicy"/>). Any other answer (a kind's, the documents) is
+    /// stored in Redis too, without waiting for it (a failure is logged and counted by the fail-soft store).
     /// </summary>
     public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, ReadOnlyMemory<string> tags, TimeSpan validFor, CancellationToken cancellationToken)
     {
         var prefetched = _httpContext.HttpContext?.Features.Get<PrefetchedCacheRead>();
         var wrapped = Wrap(value, tags.Span);
         var tagArray = tags.ToArray();
-        _ = _shared.SetAsync(key, wrapped, tagArray, validFor, CancellationToken.None).AsTask();
+        if (!ChannelOutputCachePolicy.TryGetChannelId(key, out _))
+        {
+            _ = _shared.SetAsync(key, wrapped, tagArray, validFor, CancellationToken.None).AsTask();
+        }
+
         if (prefetched is { FoundEntry: true })
         {
             // Answered from the latest-five entry (Redis is up, so evictions are heard): the channel's second read.

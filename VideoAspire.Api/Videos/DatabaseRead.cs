@@ -23,8 +23,10 @@ public sealed partial class DatabaseRead(
 {
     /// <param name="recentlyWritten">Whether the channel was written within the window, if a cache lookup just said
     /// (<see cref="CacheLookup.RecentlyWritten"/>); asked of Redis otherwise.</param>
+    /// <param name="budget">How long to wait for it (default: <see cref="ApiOptions.DatabaseBudget"/>).</param>
     /// <returns>Null when the database is unavailable (or does not answer within the budget).</returns>
-    public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken, bool? recentlyWritten = null)
+    public async Task<StoredChannel?> ReadAsync(string channelId, VideoKind kind, CancellationToken cancellationToken, bool? recentlyWritten = null,
+        TimeSpan? budget = null)
     {
         var fromReplica = !ReferenceEquals(replica, primary) && !(recentlyWritten ?? await cache.MustReadPrimaryAsync(channelId));
         var database = fromReplica ? replica : primary;
@@ -39,7 +41,7 @@ public sealed partial class DatabaseRead(
         var read = database.GetLatestVideosAsync(channelId, CancellationToken.None, kind);
         try
         {
-            stored = await read.WaitAsync(options.Value.DatabaseBudget, cancellationToken);
+            stored = await read.WaitAsync(budget ?? options.Value.DatabaseBudget, cancellationToken);
         }
         catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
         {

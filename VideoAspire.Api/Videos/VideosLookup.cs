@@ -8,7 +8,9 @@ public abstract record VideosLookup
     {
     }
 
-    public sealed record Found(IReadOnlyList<LatestVideo> Videos) : VideosLookup;
+    /// <param name="StaleSince">Set when the answer is a stale cache entry served because PostgreSQL could not answer
+    /// (stale-if-error): when it stopped being fresh.</param>
+    public sealed record Found(IReadOnlyList<LatestVideo> Videos, DateTimeOffset? StaleSince = null) : VideosLookup;
 
     public sealed record NotFound : VideosLookup;
 

@@ -16,6 +16,23 @@ public sealed class CacheOptions
     public TimeSpan Ttl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long past <see cref="Ttl"/> a channel's entry stays in Redis as a stale answer (stale-if-error, RFC 5861): served,
+    /// marked stale, only while PostgreSQL does not answer within <see cref="StaleSoftTimeout"/>. Entries live
+    /// <see cref="Ttl"/> + this in Redis, so more channels are resident at once (the bytes of each are unchanged).
+    /// Zero turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long a read holding a stale entry waits for PostgreSQL before answering with the stale entry (instead of the
+    /// full database budget and then YouTube). While PostgreSQL is known to be down, such reads do not ask it at all,
+    /// except one a second to see whether it is back.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:00:30")]
+    public TimeSpan StaleSoftTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
     /// Longest life of an answer in an Api instance's own memory (the output cache's first level). Evictions reach
     /// every instance at once through Redis; this bounds staleness only if such a message is lost.
     /// </summary>

@@ -62,9 +62,9 @@ public sealed partial class ChannelCache(
         return read;
     }
 
-    /// <summary>The channel's entry, or null on a miss or when Redis does not answer.</summary>
+    /// <summary>The channel's fresh entry, or null on a miss, a stale entry, or when Redis does not answer.</summary>
     public async Task<IReadOnlyList<LatestVideo>?> GetAsync(string channelId, VideoKind kind = VideoKind.All) =>
-        (await LookupAsync(channelId, kind)).Videos;
+        (await LookupAsync(channelId, kind)).Fresh;
 
     /// <param name="started">A read of the <see cref="VideoKind.All"/> entry sent earlier by <see cref="BeginGet"/>
     /// (ignored for another kind); without one, the read is sent now.</param>
@@ -81,10 +81,12 @@ public sealed partial class ChannelCache(
         try
         {
             var values = await read.Values;
-            var videos = Parse(values[0]);
+            var videos = Parse(values[0], out var freshUntil);
+            var stale = videos is not null && freshUntil <= time.GetUtcNow();
             outages.Redis.Succeeded();
-            activity?.SetTag("cache.hit", videos is not null);
-            if (videos is null)
+            activity?.SetTag("cache.hit", videos is not null && !stale);
+            activity?.SetTag("cache.stale", stale);
+            if (videos is null || stale)
             {
                 VideoAspireTelemetry.CacheMisses.Add(1);
                 LogCacheMiss(channelId, kind);
@@ -95,9 +97,9 @@ public sealed partial class ChannelCache(
                 LogCacheHit(channelId, kind);
             }
 
-            return new CacheLookup(channelId, kind, videos, values[1].IsNull ? 0 : (long)values[1], read.SentAt);
+            return new CacheLookup(channelId, kind, videos, values[1].IsNull ? 0 : (long)values[1], read.SentAt, stale, freshUntil);
         }
-        catch (Exception ex) when (RedisFailures.IsFailure(ex) || ex is JsonException)
+        catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
             VideoAspireTelemetry.CacheMisses.Add(1);
             outages.Degraded(ex, "get", activity);
@@ -131,7 +133,7 @@ public sealed partial class ChannelCache(
                 """,
                 [CacheKeys.LatestVideos(readBefore.ChannelId, readBefore.Kind), CacheKeys.RecentlyWritten(readBefore.ChannelId),
                     CacheKeys.DeletedChannel(readBefore.ChannelId)],
-                [Serialize(videos), (long)options.Value.Ttl.TotalMilliseconds, readBefore.WriteVersion], CommandFlags.FireAndForget);
+                [Serialize(videos), EntryLifetimeMilliseconds, readBefore.WriteVersion], CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
@@ -152,7 +154,7 @@ public sealed partial class ChannelCache(
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('exists', KEYS[2]) == 0 then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) end",
                 [CacheKeys.LatestVideos(channelId, kind), CacheKeys.DeletedChannel(channelId)],
-                [Serialize(videos), (long)options.Value.Ttl.TotalMilliseconds]);
+                [Serialize(videos), EntryLifetimeMilliseconds]);
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
@@ -183,8 +185,11 @@ public sealed partial class ChannelCache(
         return activity;
     }
 
-    private static byte[] Serialize(IReadOnlyList<LatestVideo> videos) =>
-        JsonSerializer.SerializeToUtf8Bytes(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+    /// <summary>The entry as stored: fresh for <see cref="CacheOptions.Ttl"/> from now.</summary>
+    private byte[] Serialize(IReadOnlyList<LatestVideo> videos) => LatestVideosEntry.Encode(videos, time.GetUtcNow() + options.Value.Ttl);
+
+    /// <summary>How long an entry stays in Redis: fresh, then stale for up to <see cref="CacheOptions.MaxStaleness"/>.</summary>
+    private long EntryLifetimeMilliseconds => (long)(options.Value.Ttl + options.Value.MaxStaleness).TotalMilliseconds;
 
     /// <summary>How long a deleted channel's deletion mark keeps late fills out: far longer than any fetch or read can
     /// take (the deletion in PostgreSQL is permanent; this mark guards the cache). An applied write removes it.</summary>
@@ -214,19 +219,21 @@ public sealed partial class ChannelCache(
         long outcome;
         try
         {
-            var json = Serialize(videos);
-            // The same list always serializes to the same bytes: comparing them is comparing the lists.
+            var entry = Serialize(videos);
+            // The same list always encodes to the same bytes after the header (its freshness): comparing them is
+            // comparing the lists.
             outcome = (long)await redis.GetDatabase().ScriptEvaluateAsync("""
                 if redis.call('exists', KEYS[3]) == 1 then return -1 end
                 local remaining = redis.call('pttl', KEYS[2])
                 if remaining > 0 and tonumber(ARGV[4]) - remaining <= tonumber(ARGV[3]) then return -1 end
                 local previous = redis.call('get', KEYS[1])
                 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-                if previous == ARGV[1] then return 0 end
+                if previous and string.sub(previous, ARGV[5]) == string.sub(ARGV[1], ARGV[5]) then return 0 end
                 return 1
                 """,
                 [CacheKeys.LatestVideos(channelId), CacheKeys.RecentlyWritten(channelId), CacheKeys.DeletedChannel(channelId)],
-                [json, (long)options.Value.Ttl.TotalMilliseconds, (long)readAgo.TotalMilliseconds, (long)window.TotalMilliseconds]);
+                [entry, EntryLifetimeMilliseconds, (long)readAgo.TotalMilliseconds, (long)window.TotalMilliseconds,
+                    LatestVideosEntry.HeaderLength + 1]);
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
@@ -246,9 +253,12 @@ public sealed partial class ChannelCache(
     /// <summary>Added to how long ago a fill's or re-warm's read began: the script runs a little after it was sent.</summary>
     private static readonly TimeSpan FenceMargin = TimeSpan.FromSeconds(1);
 
-    private static IReadOnlyList<LatestVideo>? Parse(RedisValue value) => value.IsNull
-        ? null
-        : JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, VideoJsonContext.Default.IReadOnlyListLatestVideo);
+    /// <summary>Null for no entry, or a value not in the entry's form (as if there were none: it is replaced on the next fill).</summary>
+    private static IReadOnlyList<LatestVideo>? Parse(RedisValue value, out DateTimeOffset freshUntil)
+    {
+        freshUntil = default;
+        return !value.IsNull && LatestVideosEntry.TryDecode(((ReadOnlyMemory<byte>)value).Span, out var videos, out freshUntil) ? videos : null;
+    }
 
     public Task ChannelChangedAsync(string channelId, CancellationToken cancellationToken) =>
         InvalidateAsync(channelId, DeletionMark.Remove, cancellationToken);

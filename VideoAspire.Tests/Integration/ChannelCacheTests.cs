@@ -1,4 +1,9 @@
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using VideoAspire.Telemetry;
 using VideoAspire.Redis.Caching;
 using VideoAspire.Tests.Infrastructure;
 
@@ -27,7 +32,7 @@ public sealed class ChannelCacheTests(StoresFixture stores)
         Assert.Equal(shorts, await cache.GetAsync(channelId, VideoKind.Shorts));
         Assert.Null(await cache.GetAsync(channelId, VideoKind.Live));
         var ttl = await stores.Redis.GetDatabase().KeyTimeToLiveAsync(CacheKeys.LatestVideos(channelId));
-        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5)); // Cache:Ttl's default
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15)); // Cache:Ttl + Cache:MaxStaleness, by default
 
         await cache.InvalidateAsync(channelId, DeletionMark.Keep, CancellationToken.None);
         Assert.Null(await cache.GetAsync(channelId));
@@ -85,6 +90,31 @@ public sealed class ChannelCacheTests(StoresFixture stores)
         Assert.False(await cache.RewarmAsync(channelId, after, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.True(await cache.RewarmAsync(channelId, before, TimeProvider.System.GetTimestamp(), CancellationToken.None));
         Assert.Equal(before, await cache.GetAsync(channelId));
+    }
+
+    [Fact]
+    public async Task An_entry_past_its_freshness_is_looked_up_as_stale_until_max_staleness()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var services = stores.Services.Services;
+        var cache = new ChannelCache(stores.Redis, services.GetRequiredService<IOutputCacheStore>(),
+            Options.Create(new CacheOptions { Ttl = TimeSpan.FromMinutes(5), MaxStaleness = TimeSpan.FromMinutes(10) }), clock,
+            services.GetRequiredService<Outages>(), NullLogger<ChannelCache>.Instance);
+        var channelId = TestCatalog.NewChannelId();
+        IReadOnlyList<LatestVideo> videos = [LatestVideo.Create(TestCatalog.NewVideoId(), "Cached", DateTimeOffset.UtcNow)];
+        await cache.FillAsync(await cache.LookupAsync(channelId), videos, fromReplica: false);
+        await TestCatalog.EventuallyAsync(async () => await cache.GetAsync(channelId) is not null, TimeSpan.FromSeconds(2), "filled");
+
+        clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        var lookup = await cache.LookupAsync(channelId);
+
+        Assert.True(lookup.Stale);
+        Assert.Equal(videos, lookup.Videos);
+        Assert.Null(lookup.Fresh);
+        Assert.Null(await cache.GetAsync(channelId)); // only the read path serves a stale entry, and only as stale-if-error
+        Assert.Equal(clock.GetUtcNow().AddSeconds(-1).ToUnixTimeMilliseconds(), lookup.FreshUntil.ToUnixTimeMilliseconds());
+        var ttl = await stores.Redis.GetDatabase().KeyTimeToLiveAsync(CacheKeys.LatestVideos(channelId));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15)); // gone from Redis after both
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Redis.Caching;
 using VideoAspire.Redis.Quota;
+using VideoAspire.Telemetry;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.Integration;
@@ -31,6 +32,7 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
             ["YouTube:TotalTimeout"] = "00:00:06",
             ["YouTube:RequestBudget"] = "00:00:00.500",
             ["RateLimiting:ColdLookupsPerMinute"] = "10000",
+            ["Cache:StaleSoftTimeout"] = "00:00:03", // a stale entry yields to PostgreSQL here even when the whole suite loads it
         }]);
     }
 
@@ -149,6 +151,45 @@ public sealed class ReadPathDecisionTests(StoresFixture stores) : IAsyncLifetime
         {
             await stores.Redis.GetDatabase().KeyDeleteAsync(spent);
         }
+    }
+
+    [Fact]
+    public async Task A_stale_entry_answers_while_postgres_is_down_and_yields_to_postgres_when_it_answers()
+    {
+        var channelId = await StoredChannelAsync("In PostgreSQL");
+        IReadOnlyList<LatestVideo> stale = [LatestVideo.Create(TestCatalog.NewVideoId(), "Stale in Redis", Published)];
+        var freshUntil = DateTimeOffset.UtcNow.AddSeconds(-30);
+        await stores.Redis.GetDatabase().StringSetAsync(CacheKeys.LatestVideos(channelId),
+            LatestVideosEntry.Encode(stale, freshUntil), TimeSpan.FromMinutes(5));
+
+        // PostgreSQL down (nothing listens where this Api looks for it): the stale entry, said to be stale, and YouTube is
+        // not asked. Once it is known to be down, reads do not even try it.
+        using (var down = ApiServices.Build([stores.ConnectionStrings, new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ResourceNames.Database}"] = "Host=127.0.0.1;Port=9;Username=nobody;Database=none;Timeout=2",
+            ["YouTube:ApiBaseUrl"] = _youTube.BaseUrl,
+            ["YouTube:FeedBaseUrl"] = _youTube.BaseUrl,
+        }]))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await using var request = down.Services.CreateAsyncScope();
+                var found = Assert.IsType<VideosLookup.Found>(await request.ServiceProvider.GetRequiredService<ReadPath>()
+                    .GetAsync(channelId, VideoKind.All, wait: false, new Caller("decision-table", null), CancellationToken.None));
+                Assert.Equal(stale, found.Videos);
+                Assert.Equal(freshUntil.ToUnixTimeMilliseconds(), found.StaleSince?.ToUnixTimeMilliseconds());
+            }
+
+            Assert.True(down.Services.GetRequiredService<Outages>().Database.IsDown);
+            Assert.Equal(0, _youTube.Calls("channels", channelId) + _youTube.Calls("feed", channelId));
+        }
+
+        // PostgreSQL answering: its answer, fresh, and the entry is refilled with it.
+        var fromDatabase = Assert.IsType<VideosLookup.Found>(await ReadAsync(channelId));
+        Assert.Null(fromDatabase.StaleSince);
+        Assert.Equal("In PostgreSQL", Assert.Single(fromDatabase.Videos).VideoTitle);
+        await TestCatalog.EventuallyAsync(async () => await _api.Services.GetRequiredService<ChannelCache>().GetAsync(channelId) is [{ VideoTitle: "In PostgreSQL" }],
+            TimeSpan.FromSeconds(2), "the entry is fresh again");
     }
 
     private const string Spender = "quota-spender";

@@ -13,6 +13,8 @@ public sealed class StressCommand : AsyncCommand<StressSettings>
         {
             config.SetApplicationName("stress-test");
             config.UseStrictParsing();
+            config.AddCommand<OpenLoopCommand>("open-loop")
+                .WithDescription("Latency at a fixed arrival rate (benchmark-scale's open-loop rows).");
             if (propagateExceptions)
             {
                 config.PropagateExceptions();

@@ -81,6 +81,6 @@ public sealed record StressOptions
         _ => TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)),
     };
 
-    private static bool IsLoopback(Uri url) =>
+    internal static bool IsLoopback(Uri url) =>
         url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 }

@@ -22,6 +22,22 @@ public sealed partial class DataApiQuota(
 {
     private static readonly TimeZoneInfo Pacific = FindPacific();
 
+    /// <summary>Every series the dashboard and alerts read exists from the start, at zero (a counter never added to is
+    /// not exported at all, and "no data" is not "none refused").</summary>
+    private static readonly bool SeriesInitialized = InitializeSeries();
+
+    private static bool InitializeSeries()
+    {
+        foreach (var (payer, limit) in new[] { ("service", "day"), ("caller", "day"), ("caller", "callers"), ("caller", "caller") })
+        {
+            VideoAspireTelemetry.QuotaRefusals.Add(0, new("payer", payer), new("limit", limit));
+        }
+
+        VideoAspireTelemetry.QuotaUnits.Add(0, new KeyValuePair<string, object?>("payer", "service"));
+        VideoAspireTelemetry.QuotaUnits.Add(0, new KeyValuePair<string, object?>("payer", "caller"));
+        return true;
+    }
+
     // Checked, then counted, in one step. KEYS: the day's counter, then the caller's (none for the service).
     // ARGV: units, the day's units, the service's reserved units, the caller's daily units. Counters outlive their day
     // by a day. Returns 1 (reserved), 0 (the day is spent), -1 (the callers' share is), -2 (this caller's units are).
@@ -42,6 +58,7 @@ public sealed partial class DataApiQuota(
 
     public async Task<bool> TryReserveAsync(int units, QuotaPayer payer, DataApiLimits limits)
     {
+        _ = SeriesInitialized;
         var now = timeProvider.GetUtcNow();
         RedisKey[] keys = payer.CallerKey is { } caller ? [KeyFor(now), CallerKeyFor(now, caller)] : [KeyFor(now)];
         try

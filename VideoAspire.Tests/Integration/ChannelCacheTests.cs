@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using VideoAspire.Telemetry;
 using VideoAspire.Redis.Caching;
+using VideoAspire.Telemetry;
 using VideoAspire.Tests.Infrastructure;
 
 namespace VideoAspire.Tests.Integration;

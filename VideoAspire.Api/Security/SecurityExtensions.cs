@@ -108,6 +108,9 @@ public static class SecurityExtensions
                 options.MapInboundClaims = false; // keep "sub", "scope" as issued
                 options.Events = new JwtBearerEvents
                 {
+                    // A token validated before is answered from the cache before the handler starts its work.
+                    OnMessageReceived = context => context.HttpContext.RequestServices.GetRequiredService<ValidatedTokenCache>()
+                        .AuthenticateFromCacheAsync(context),
                     // RFC 6750 §3.1: say which scope was missing.
                     OnForbidden = context =>
                     {

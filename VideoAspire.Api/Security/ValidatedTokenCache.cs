@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -72,7 +74,35 @@ public sealed class ValidatedTokenCache : IDisposable
         }
     }
 
-    internal TokenValidationResult? TryGet(string key)
+    /// <summary>
+    /// Answers a request whose bearer token is cached before the framework's handler does any work (it would copy its
+    /// validation parameters for every request first): the request is authenticated as that token's principal.
+    /// Anything else (no token, a miss) is left to the handler.
+    /// </summary>
+    public async Task AuthenticateFromCacheAsync(MessageReceivedContext context)
+    {
+        const string Scheme = "Bearer ";
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!Enabled || !header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var token = header[Scheme.Length..].Trim();
+        if (token.Length == 0 || token.Length > MaxTokenLength)
+        {
+            return;
+        }
+
+        await ForgetIfKeysChangedAsync(context.Options.TokenValidationParameters, context.Options.ConfigurationManager as BaseConfigurationManager);
+        if (TryGet(KeyOf(token), countMiss: false) is { } cached)
+        {
+            context.Principal = new ClaimsPrincipal(cached.ClaimsIdentity);
+            context.Success();
+        }
+    }
+
+    internal TokenValidationResult? TryGet(string key, bool countMiss = true)
     {
         if (_entries.TryGetValue(key, out CachedToken? cached) && cached!.Expires > _time.GetUtcNow())
         {
@@ -88,7 +118,11 @@ public sealed class ValidatedTokenCache : IDisposable
             };
         }
 
-        VideoAspireTelemetry.TokenCacheLookups.Add(1, new KeyValuePair<string, object?>("outcome", "miss"));
+        if (countMiss)
+        {
+            VideoAspireTelemetry.TokenCacheLookups.Add(1, new KeyValuePair<string, object?>("outcome", "miss"));
+        }
+
         return null;
     }
 
@@ -119,10 +153,12 @@ public sealed class ValidatedTokenCache : IDisposable
     /// Empties the cache when the signing keys differ from the last ones seen: a token validated with a key the issuer
     /// has since withdrawn must be checked again. Cheap when nothing changed (the same objects as before).
     /// </summary>
-    internal async Task ForgetIfKeysChangedAsync(TokenValidationParameters parameters)
+    /// <param name="manager">Where the issuer's keys come from, when not in <paramref name="parameters"/> (the options' own
+    /// parameters have none; the handler's per-request copy has).</param>
+    internal async Task ForgetIfKeysChangedAsync(TokenValidationParameters parameters, BaseConfigurationManager? manager = null)
     {
-        var configuration = parameters.ConfigurationManager is { } manager
-            ? await manager.GetBaseConfigurationAsync(CancellationToken.None)
+        var configuration = (manager ?? parameters.ConfigurationManager) is { } source
+            ? await source.GetBaseConfigurationAsync(CancellationToken.None)
             : null;
         var staticKeys = (object?)parameters.IssuerSigningKeys ?? parameters.IssuerSigningKey;
         if (ReferenceEquals(configuration, Volatile.Read(ref _configurationSeen)) && ReferenceEquals(staticKeys, Volatile.Read(ref _keysSeen)))
@@ -160,5 +196,5 @@ public sealed class ValidatedTokenCache : IDisposable
 
     public void Dispose() => _entries.Dispose();
 
-    private sealed record CachedToken(System.Security.Claims.ClaimsIdentity Identity, SecurityToken Token, string? Issuer, string? TokenType, DateTimeOffset Expires);
+    private sealed record CachedToken(ClaimsIdentity Identity, SecurityToken Token, string? Issuer, string? TokenType, DateTimeOffset Expires);
 }

@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -93,6 +96,34 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         Assert.False((await handler.ValidateTokenAsync(token, Parameters(KeyB))).IsValid);
         Assert.Equal(0, _cache.Count);
         Assert.True((await handler.ValidateTokenAsync(Create(KeyB, "dave"), Parameters(KeyB))).IsValid);
+    }
+
+    [Fact]
+    public async Task A_cached_token_is_answered_before_the_bearer_handler_runs_and_nothing_else_is()
+    {
+        var token = Create(KeyA, "erin");
+        Assert.True((await _cache.Wrap(_inner).ValidateTokenAsync(token, Parameters(KeyA))).IsValid);
+
+        var cached = await MessageReceivedAsync($"Bearer {token}", KeyA);
+        Assert.True(cached.Result?.Succeeded);
+        Assert.Equal("erin", cached.Principal?.FindFirst("sub")?.Value);
+
+        // Not cached, altered, another scheme, or signed with a key the issuer no longer has: left to the handler.
+        Assert.Null((await MessageReceivedAsync($"Bearer {Create(KeyA, "frank")}", KeyA)).Result);
+        Assert.Null((await MessageReceivedAsync($"Bearer {token[..^2]}xx", KeyA)).Result);
+        Assert.Null((await MessageReceivedAsync($"Basic {token}", KeyA)).Result);
+        Assert.Null((await MessageReceivedAsync($"Bearer {token}", KeyB)).Result);
+        Assert.Equal(0, _cache.Count);
+    }
+
+    private async Task<MessageReceivedContext> MessageReceivedAsync(string authorization, SecurityKey issuerKey)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Headers.Authorization = authorization;
+        var context = new MessageReceivedContext(http, new AuthenticationScheme("Bearer", null, typeof(JwtBearerHandler)),
+            new JwtBearerOptions { TokenValidationParameters = Parameters(issuerKey) });
+        await _cache.AuthenticateFromCacheAsync(context);
+        return context;
     }
 
     public void Dispose() => _cache.Dispose();

@@ -318,8 +318,15 @@ if want zipf && [[ -n "$production_zipf_rps" ]]; then
   for share in 50 80; do
     rate=$(awk -v r="$production_zipf_rps" -v s="$share" 'BEGIN {printf "%d", r * s / 100}')
     echo "  open loop: Production Zipf at $share % of its maximum ($rate requests/s, $DURATION)..." >&2
-    open_loop+=("$share % of max ($rate/s): $(dotnet benchmarks/VideoAspire.StressTest/bin/Release/net10.0/VideoAspire.StressTest.dll open-loop \
-      --url "$PRODUCTION" --rate "$rate" --duration "$DURATION" --channels "$CHANNELS" --tokens "$work/tokens.txt" --seed 77)")
+    # With the Api's GC (collections gen0/1/2 and pause) and the cores the Worker and PostgreSQL took meanwhile.
+    gc_during "$(seconds_of "$DURATION")" "$production_pid" >"$work/gc.txt" &
+    before_others=$(others_ticks)
+    line=$(dotnet benchmarks/VideoAspire.StressTest/bin/Release/net10.0/VideoAspire.StressTest.dll open-loop \
+      --url "$PRODUCTION" --rate "$rate" --duration "$DURATION" --channels "$CHANNELS" --tokens "$work/tokens.txt" --seed 77)
+    wait $!
+    others=$(paste -d' ' <(echo "$before_others") <(others_ticks) | awk -v hz="$ticks_per_second" -v s="$(seconds_of "$DURATION")" \
+      '{printf "%.2f/%.2f", ($3 - $1) / hz / s, ($4 - $2) / hz / s}')
+    open_loop+=("$share % of max ($rate/s): $line gc=$(cat "$work/gc.txt") worker/postgres_cores=$others")
   done
 fi
 

@@ -58,7 +58,7 @@ public sealed class ValidatedTokenCache : IDisposable
     public TokenHandler Wrap(TokenHandler inner) => new CachingTokenHandler(inner, this);
 
     /// <summary>The SHA-256 of the token's exact UTF-8 bytes (no lossy encoding: two tokens never share a key).</summary>
-    internal static string KeyOf(string token)
+    internal static string KeyOf(ReadOnlySpan<char> token)
     {
         var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(token.Length));
         try
@@ -88,14 +88,16 @@ public sealed class ValidatedTokenCache : IDisposable
             return;
         }
 
-        var token = header[Scheme.Length..].Trim();
+        // Hashed from the header itself: no copy of the token per request.
+        var token = header.AsSpan(Scheme.Length).Trim();
         if (token.Length == 0 || token.Length > MaxTokenLength)
         {
             return;
         }
 
+        var key = KeyOf(token);
         await ForgetIfKeysChangedAsync(context.Options.TokenValidationParameters, context.Options.ConfigurationManager as BaseConfigurationManager);
-        if (TryGet(KeyOf(token), countMiss: false) is { } cached)
+        if (TryGet(key, countMiss: false) is { } cached)
         {
             context.Principal = new ClaimsPrincipal(cached.ClaimsIdentity);
             context.Success();

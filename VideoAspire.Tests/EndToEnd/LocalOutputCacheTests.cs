@@ -20,7 +20,7 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
     public void Dispose() => _writer.Dispose();
 
     [Fact]
-    public async Task A_write_through_one_replica_is_seen_by_every_replica_at_once()
+    public async Task A_write_through_one_replica_is_seen_by_every_replica_within_moments()
     {
         var channelId = TestCatalog.NewChannelId();
         var day = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
@@ -46,9 +46,14 @@ public sealed partial class LocalOutputCacheTests(AppHostFixture fixture) : IDis
 
             await PutVideoAsync(channelId, "Breaking", day.AddDays(1));
 
+            // The writing replica evicts before it answers; the other hears the eviction over pub/sub, which is not
+            // ordered with the PUT's response, so it gets moments (far below the local TTL of the memory copy).
             foreach (var reader in readers)
             {
-                Assert.Equal("Breaking", await NewestTitleAsync(reader, channelId));
+                await TestCatalog.EventuallyAsync(
+                    async () => await NewestTitleAsync(reader, channelId) == "Breaking",
+                    TimeSpan.FromSeconds(2),
+                    "every replica drops its memory copy when it hears of the write");
             }
         }
         finally

@@ -8,7 +8,9 @@ namespace VideoAspire.StressTest;
 /// Latency at a fixed arrival rate: requests start on a schedule (one every 1/rate s), never waiting for earlier answers,
 /// and each latency is measured from when its request was due, not when it was sent, so a stall of the server (or of
 /// this generator) shows in the percentiles instead of silently pausing the load (no coordinated omission). Prints one
-/// line: <c>rate=… achieved=… p50=… p99=… p999=… max=… errors=… lag_p99=…</c> (milliseconds).
+/// line: <c>rate=… achieved=… p50=… p99=… p999=… max=… errors=… lag_p99=… over5ms=… in_worst_2s=…</c> (milliseconds;
+/// the last two: the share of requests slower than 5 ms, and the share of those due within the two worst seconds,
+/// which tells stalls, a few seconds holding the whole tail, from service time spread over the run).
 /// </summary>
 /// <remarks>Hand-written: wrk measures closed loops only, and wrk2 (its open-loop fork) is not packaged here.</remarks>
 public sealed class OpenLoopCommand : AsyncCommand<OpenLoopSettings>
@@ -38,6 +40,7 @@ public sealed class OpenLoopCommand : AsyncCommand<OpenLoopSettings>
         var total = (long)(settings.Rate * duration.TotalSeconds);
         var interval = Stopwatch.Frequency / settings.Rate;
         var inFlight = new List<Task>(1024);
+        var slowBySecond = new long[(int)Math.Ceiling(duration.TotalSeconds) + 1];
         var start = Stopwatch.GetTimestamp();
         for (long i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
         {
@@ -69,7 +72,7 @@ public sealed class OpenLoopCommand : AsyncCommand<OpenLoopSettings>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rate={settings.Rate:F0} achieved={latencies.Count / elapsed.TotalSeconds:F0} p50={latencies.PercentileMilliseconds(0.5):F2} " +
             $"p99={latencies.PercentileMilliseconds(0.99):F2} p999={latencies.PercentileMilliseconds(0.999):F2} max={latencies.MaxMilliseconds:F2} " +
-            $"errors={errors} lag_p99={lags.PercentileMilliseconds(0.99):F2}"));
+            $"errors={errors} lag_p99={lags.PercentileMilliseconds(0.99):F2} {StallShare(slowBySecond, latencies.Count)}"));
         return 0;
 
         async Task SendAsync(HttpRequestMessage request, long due)
@@ -89,9 +92,25 @@ public sealed class OpenLoopCommand : AsyncCommand<OpenLoopSettings>
             }
             finally
             {
-                latencies.Record(Stopwatch.GetElapsedTime(due));
+                var latency = Stopwatch.GetElapsedTime(due);
+                latencies.Record(latency);
+                if (latency > SlowLatency)
+                {
+                    Interlocked.Increment(ref slowBySecond[Math.Min(slowBySecond.Length - 1, (int)((due - start) / Stopwatch.Frequency))]);
+                }
+
                 request.Dispose();
             }
         }
+    }
+
+    private static readonly TimeSpan SlowLatency = TimeSpan.FromMilliseconds(5);
+
+    private static string StallShare(long[] slowBySecond, long count)
+    {
+        var slow = slowBySecond.Sum();
+        var worstTwo = slowBySecond.OrderDescending().Take(2).Sum();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"over5ms={100.0 * slow / Math.Max(1, count):F1}% in_worst_2s={100.0 * worstTwo / Math.Max(1, slow):F0}%");
     }
 }

@@ -27,6 +27,7 @@ app.MapDefaultEndpoints();
 app.MapMetricsEndpoint().RequireAuthorization(Scopes.MetricsPolicy);
 app.MapVideosApi();
 app.MapChannelsApi();
+app.MapResolveApi();
 app.MapWebSubCallback();
 
 app.Run();

@@ -15,6 +15,8 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
 
     public DbSet<ChannelKind> ChannelKinds => Set<ChannelKind>();
 
+    public DbSet<ChannelResolutionRecord> ChannelResolutions => Set<ChannelResolutionRecord>();
+
     /// <summary>Kinds are stored by their query names (<c>videos</c>, <c>shorts</c>, <c>live</c>): readable in psql.</summary>
     private static readonly ValueConverter<VideoKind, string> KindName = new(kind => kind.Name(), name => VideoKinds.FromStored(name) ?? VideoKind.All);
 
@@ -80,6 +82,17 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
             channelKind.Property(k => k.ChannelId).HasMaxLength(ChannelId.Length);
             channelKind.Property(k => k.Kind).HasConversion(KindName).HasMaxLength(8);
             channelKind.HasOne(k => k.Channel).WithMany(c => c.Kinds).HasForeignKey(k => k.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ChannelResolutionRecord>(resolution =>
+        {
+            // Not tied to channels: a handle is resolved before (and whether or not) its channel is stored.
+            resolution.ToTable("channel_references");
+            resolution.HasKey(r => r.Reference);
+            resolution.Property(r => r.Reference).HasMaxLength(ChannelResolutionRecord.MaxReferenceLength);
+            resolution.Property(r => r.ChannelId).HasMaxLength(ChannelId.Length);
+            resolution.Property(r => r.Handle).HasMaxLength(64);
+            resolution.Property(r => r.Title).HasMaxLength(200);
         });
 
         modelBuilder.Entity<VideoTombstone>(tombstone =>

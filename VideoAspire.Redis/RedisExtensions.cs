@@ -54,6 +54,7 @@ public static class RedisExtensions
         builder.Services.AddSingleton<IChannelCacheInvalidation>(services => services.GetRequiredService<ChannelCache>());
         builder.Services.AddSingleton<FetchLock>();
         builder.Services.AddSingleton<UnknownChannels>();
+        builder.Services.AddSingleton<ResolutionCache>();
         builder.Services.AddHostedService<PendingInvalidationRetries>();
         builder.Services.AddSingleton<IDataApiQuota, DataApiQuota>();
         builder.Services.TryAddSingleton(TimeProvider.System);

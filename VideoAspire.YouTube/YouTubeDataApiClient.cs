@@ -55,6 +55,33 @@ public sealed partial class YouTubeDataApiClient(
         return (new FetchResult.Found(new ChannelSnapshot(channelId, channel.Snippet?.Title, videos ?? [], SourceName, timeProvider.GetUtcNow())), null);
     }
 
+    /// <summary>
+    /// Which channel a handle (<c>forHandle</c>) or legacy username (<c>forUsername</c>) names: one unit. Unknown is a 200
+    /// with no items, as for an id.
+    /// </summary>
+    public async Task<(ChannelResolution? Result, string? Failure)> FindChannelAsync(
+        ChannelReference reference, QuotaPayer payer, CancellationToken cancellationToken)
+    {
+        var filter = reference.Kind switch
+        {
+            ChannelReferenceKind.Handle => "forHandle=" + Uri.EscapeDataString("@" + reference.Name),
+            ChannelReferenceKind.Username => "forUsername=" + Uri.EscapeDataString(reference.Name),
+            _ => throw new ArgumentException("Only handles and usernames have a Data API lookup.", nameof(reference)),
+        };
+
+        var channels = await GetAsync(
+            $"youtube/v3/channels?part=id,snippet&{filter}&key={Uri.EscapeDataString(options.Value.ApiKey ?? "")}",
+            YouTubeJsonContext.Default.ChannelListResponse, payer, cancellationToken);
+        if (channels.Failure is { } failure)
+        {
+            return (null, failure.ToString());
+        }
+
+        return channels.Body?.Items?.FirstOrDefault(c => ChannelId.IsValid(c.Id)) is { } channel
+            ? (new ChannelResolution.Found(channel.Id!, channel.Snippet?.CustomUrl, channel.Snippet?.Title, SourceName), null)
+            : (new ChannelResolution.NotFound(SourceName), null);
+    }
+
     /// <summary>The newest videos of the channel's playlist of <paramref name="kind"/> (one unit); null when YouTube has
     /// no such playlist (playlistNotFound: none of that kind, or the unpublished scheme stopped working).</summary>
     public Task<(IReadOnlyList<FetchedVideo>? Videos, SourceFailure? Failure)> FetchKindAsync(

@@ -28,6 +28,16 @@ public static class YouTubeExtensions
         AddSource<YouTubeDataApiClient>(options => options.ApiBaseUrl);
         AddSource<YouTubeFeedClient>(options => options.FeedBaseUrl);
 
+        // Channel pages, for resolving handles and URLs without a key: redirects are looked at, never followed blindly.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<ChannelPageClient>((services, http) =>
+                Configure(http, services.GetRequiredService<IOptions<YouTubeOptions>>().Value.FeedBaseUrl, userAgent))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+#pragma warning restore EXTEXP0001
+        builder.Services.AddTransient<YouTubeChannelResolver>();
+
         builder.Services.AddTransient<YouTubeVideoSource>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UpstreamFailureFilter>();

@@ -38,6 +38,17 @@ public sealed class YouTubeOptions
     public TimeSpan NegativeCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long a handle's, username's or custom URL's channel is believed: a handle can be released and taken by another
+    /// channel, so a resolution is asked again after this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan HandleTtl { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Most of a channel page read to find its canonical link (pages are 0.5–1 MB; the link is in the head).</summary>
+    [Range(16 * 1024, 8 * 1024 * 1024)]
+    public int ChannelPageMaxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Data API units all replicas may spend per day (YouTube's default allocation is 10,000, reset at midnight
     /// Pacific); past it only the keyless feed is used.
     /// </summary>

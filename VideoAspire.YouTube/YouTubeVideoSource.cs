@@ -107,6 +107,7 @@ public sealed partial class YouTubeVideoSource(
     private static void Record(string source, FetchResult? result, SourceFailure? failure) =>
         VideoAspireTelemetry.UpstreamCalls.Add(1,
             new KeyValuePair<string, object?>("source", source),
+            new KeyValuePair<string, object?>("purpose", "listing"),
             new KeyValuePair<string, object?>("outcome", result is not null ? Outcome(result) : failure.ToString()));
 
     private static string Outcome(FetchResult result) => result switch

@@ -3,11 +3,16 @@ using System.IO.Hashing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using StackExchange.Redis;
+using VideoAspire.Api.Channels;
 using VideoAspire.Api.Caching;
+using VideoAspire.Api.Resolution;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
+using VideoAspire.Redis.Caching;
 
 namespace VideoAspire.Api.Apis;
 
@@ -73,6 +78,8 @@ public static class VideosApi
 
     public static Task<IResult> GetLatestVideos(
         [FromQuery(Name = "channel_id")] string[]? channelIds,
+        [FromQuery(Name = "handle")] string[]? handles,
+        [FromQuery(Name = "channel")] string[]? channels,
         [FromQuery] string? kind,
         [FromQuery] bool? wait,
         HttpContext httpContext,
@@ -88,26 +95,31 @@ public static class VideosApi
             }));
         }
 
-        return (channelIds ?? []) switch
+        var count = (channelIds?.Length ?? 0) + (handles?.Length ?? 0) + (channels?.Length ?? 0);
+        if (count > MaxBatchSize)
         {
-            { Length: <= 1 } one => GetOneChannelAsync(one.FirstOrDefault(), videoKind, wait ?? false, httpContext, reader, cancellationToken),
-            { Length: > MaxBatchSize } many => Task.FromResult<IResult>(TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            return Task.FromResult<IResult>(TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["channel_id"] = [$"At most {MaxBatchSize} channel ids per request ({many.Length} given)."],
-            })),
-            var many when InvalidIds(many) is { Count: > 0 } invalid => Task.FromResult<IResult>(TypedResults.ValidationProblem(invalid)),
-            var many => GetManyChannelsAsync(many, videoKind, wait ?? false, Caller.Of(httpContext), scopeFactory, cancellationToken),
-        };
-    }
+                ["channel_id"] = [$"At most {MaxBatchSize} channels per request ({count} given)."],
+            }));
+        }
 
-    /// <summary>
-    /// A batch's malformed ids, by position (<c>channel_id[3]</c>): the whole batch is a 400, and what the caller sent is
-    /// neither echoed nor used as a key of the answer.
-    /// </summary>
-    private static Dictionary<string, string[]> InvalidIds(string[] channelIds) => channelIds
-        .Select((id, index) => (id, index))
-        .Where(entry => !ChannelId.IsValid(entry.id))
-        .ToDictionary(entry => $"channel_id[{entry.index}]", entry => new[] { InvalidIdMessage(entry.id) });
+        // The common case, one id: no list, no resolution.
+        if (count <= 1 && (handles?.Length ?? 0) + (channels?.Length ?? 0) == 0)
+        {
+            return GetOneChannelAsync(channelIds?.FirstOrDefault(), videoKind, wait ?? false, httpContext, reader, cancellationToken);
+        }
+
+        var (requested, errors) = ChannelQuery.Parse(channelIds, handles, channels);
+        if (errors.Count > 0)
+        {
+            return Task.FromResult<IResult>(TypedResults.ValidationProblem(errors));
+        }
+
+        return count == 1
+            ? GetOneReferenceAsync(requested[0], videoKind, wait ?? false, httpContext, reader, cancellationToken)
+            : GetManyChannelsAsync(requested, videoKind, wait ?? false, httpContext, scopeFactory, cancellationToken);
+    }
 
     /// <summary>The 400's explanation of a bad <c>kind</c> (the value itself is not echoed back).</summary>
     public static readonly string InvalidKindMessage = $"kind must be one of: {string.Join(", ", VideoKinds.Names)}.";
@@ -118,7 +130,10 @@ public static class VideosApi
     {
         if (!ChannelId.IsValid(channelId))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["channel_id"] = [InvalidIdMessage(channelId)] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["channel_id"] = [string.IsNullOrEmpty(channelId) ? ChannelQuery.MissingMessage : ChannelQuery.InvalidIdMessage],
+            });
         }
 
         // The output cache's Redis lookup sent the read of the all-kinds entry with its own (a kind has its own entry).
@@ -126,44 +141,93 @@ public static class VideosApi
         return await reader.GetAsync(channelId, kind, wait, Caller.Of(httpContext), cancellationToken, cacheRead) switch
         {
             // The common case serializes straight from the typed model: no intermediate JSON tree.
-            VideosLookup.Found(var videos, var staleSince) => MarkedIfStale(httpContext, staleSince, JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
-                new Dictionary<string, IReadOnlyList<LatestVideo>> { [channelId] = videos },
-                VideoJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo))),
+            VideosLookup.Found(var videos, var staleSince) => MarkedIfStale(httpContext, staleSince, Answer(channelId, videos)),
             var failure => Failure(httpContext, channelId, failure),
         };
     }
 
     /// <summary>
-    /// Several channels: always 200, one entry per distinct id, its videos or (for that id alone) a problem object. Each id
-    /// is read on its own scope, a few at a time: concurrent enough to be quick, never enough to drain the database pool
-    /// for everyone else.
+    /// One channel by handle or URL: resolved (from memory when this instance knows it), then read as by id. The answer's
+    /// key is the normalised reference; a header says which channel it resolved to, and the output cache entry is tagged
+    /// with that channel, so a write to it evicts this answer too.
     /// </summary>
-    private static async Task<IResult> GetManyChannelsAsync(
-        string[] channelIds, VideoKind kind, bool wait, Caller caller, IServiceScopeFactory scopeFactory, CancellationToken cancellationToken)
+    private static async Task<IResult> GetOneReferenceAsync(
+        RequestedChannel requested, VideoKind kind, bool wait, HttpContext httpContext, ReadPath reader, CancellationToken cancellationToken)
     {
-        var distinct = channelIds.Distinct(StringComparer.Ordinal).ToArray();
-        var entries = new JsonNode[distinct.Length];
-        await Parallel.ForEachAsync(Enumerable.Range(0, distinct.Length),
+        var services = httpContext.RequestServices;
+        var caller = Caller.Of(httpContext);
+        var resolution = await services.GetRequiredService<ChannelResolver>().ResolveAsync(requested.Reference, caller, cancellationToken);
+        if (resolution is not ReferenceLookup.Found { ChannelId: var channelId })
+        {
+            return Failure(httpContext, requested.Key, Unresolved(resolution));
+        }
+
+        ResolvedChannels.Write(httpContext, [(requested, channelId)]);
+        httpContext.Features.Get<IOutputCacheFeature>()?.Context.Tags.Add(CacheKeys.ChannelTag(channelId));
+        var cacheRead = kind == VideoKind.All
+            ? PrefetchedCacheRead.Send(httpContext, services.GetRequiredService<IConnectionMultiplexer>(), channelId, services.GetRequiredService<TimeProvider>())
+            : (PendingCacheRead?)null;
+        return await reader.GetAsync(channelId, kind, wait, caller, cancellationToken, cacheRead) switch
+        {
+            VideosLookup.Found(var videos, var staleSince) => MarkedIfStale(httpContext, staleSince, Answer(requested.Key, videos)),
+            var failure => Failure(httpContext, requested.Key, failure),
+        };
+    }
+
+    private static IResult Answer(string key, IReadOnlyList<LatestVideo> videos) => JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(
+        new Dictionary<string, IReadOnlyList<LatestVideo>> { [key] = videos },
+        VideoJsonContext.Default.DictionaryStringIReadOnlyListLatestVideo));
+
+    /// <summary>
+    /// Several channels: always 200, one entry per distinct channel, its videos or (for that one alone) a problem object.
+    /// Each is resolved and read on its own scope, a few at a time: concurrent enough to be quick, never enough to drain
+    /// the database pool for everyone else.
+    /// </summary>
+    private static async Task<IResult> GetManyChannelsAsync(IReadOnlyList<RequestedChannel> requested, VideoKind kind, bool wait,
+        HttpContext httpContext, IServiceScopeFactory scopeFactory, CancellationToken cancellationToken)
+    {
+        var caller = Caller.Of(httpContext);
+        var entries = new JsonNode[requested.Count];
+        var resolved = new string?[requested.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, requested.Count),
             new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = cancellationToken },
-            async (index, token) => entries[index] = await EntryAsync(distinct[index], token));
+            async (index, token) => entries[index] = await EntryAsync(index, token));
 
         var body = new JsonObject();
-        for (var i = 0; i < distinct.Length; i++)
+        for (var i = 0; i < requested.Count; i++)
         {
-            body[distinct[i]] = entries[i];
+            body[requested[i].Key] = entries[i];
         }
 
+        ResolvedChannels.Write(httpContext, requested.Zip(resolved).Where(pair => pair.Second is not null).Select(pair => (pair.First, pair.Second!)));
         return JsonWithETag(JsonSerializer.SerializeToUtf8Bytes(body, VideoJsonContext.Default.JsonObject));
 
-        async Task<JsonNode> EntryAsync(string id, CancellationToken token)
+        async Task<JsonNode> EntryAsync(int index, CancellationToken token)
         {
             await using var scope = scopeFactory.CreateAsyncScope();
-            var lookup = await scope.ServiceProvider.GetRequiredService<ReadPath>().GetAsync(id, kind, wait, caller, token);
+            var key = requested[index].Key;
+            var resolution = await scope.ServiceProvider.GetRequiredService<ChannelResolver>().ResolveAsync(requested[index].Reference, caller, token);
+            if (resolution is not ReferenceLookup.Found { ChannelId: var channelId })
+            {
+                return Describe(key, Unresolved(resolution)).ToJson();
+            }
+
+            resolved[index] = channelId;
+            var lookup = await scope.ServiceProvider.GetRequiredService<ReadPath>().GetAsync(channelId, kind, wait, caller, token);
             return lookup is VideosLookup.Found(var videos, _)
                 ? JsonSerializer.SerializeToNode(videos, VideoJsonContext.Default.IReadOnlyListLatestVideo)!
-                : Describe(id, lookup).ToJson();
+                : Describe(key, lookup).ToJson();
         }
     }
+
+    /// <summary>A reference no channel could be found for, as the read's outcome.</summary>
+    private static VideosLookup Unresolved(ReferenceLookup resolution) => resolution switch
+    {
+        ReferenceLookup.NotFound => new VideosLookup.NotFound(),
+        ReferenceLookup.Throttled(var retryAfter) => new VideosLookup.Throttled(retryAfter),
+        ReferenceLookup.Unavailable(var reason) => new VideosLookup.Unavailable(reason),
+        _ => throw new InvalidOperationException("Resolved."),
+    };
 
     /// <summary>
     /// A stale answer says so (RFC 9211 <c>Cache-Status</c>: a negative <c>ttl</c> is how long past fresh it is), and
@@ -208,7 +272,7 @@ public static class VideosApi
     private static Outcome Describe(string channelId, VideosLookup lookup) => lookup switch
     {
         VideosLookup.NotFound => new(StatusCodes.Status404NotFound, "Channel not found",
-            $"YouTube has no channel with id '{channelId}'."),
+            ChannelId.IsValid(channelId) ? $"YouTube has no channel with id '{channelId}'." : $"YouTube has no channel named '{channelId}'."),
         VideosLookup.Deleted => new(StatusCodes.Status404NotFound, "Channel not found",
             $"Channel '{channelId}' was deleted from this service (PUT /channels/{channelId} tracks it again)."),
         VideosLookup.Throttled(var retryAfter) => new(StatusCodes.Status429TooManyRequests, "Too many new channels",
@@ -237,8 +301,4 @@ public static class VideosApi
             return problem;
         }
     }
-
-    private static string InvalidIdMessage(string? channelId) => string.IsNullOrEmpty(channelId)
-        ? "channel_id is required."
-        : "channel_id must be a YouTube channel id: 'UC' followed by 22 letters, digits, '-' or '_'.";
 }

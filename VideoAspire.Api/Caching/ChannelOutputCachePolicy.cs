@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
+using VideoAspire.Api.Resolution;
 using VideoAspire.Api.Videos;
 using VideoAspire.Redis.Caching;
 
 namespace VideoAspire.Api.Caching;
 
 /// <summary>
-/// Output caching for channel reads: one entry per channel_id and kind, tagged with the channel so that a change
-/// to its videos evicts every kind of it. Only successful answers to well-formed ids and kinds are stored.
+/// Output caching for channel reads: one entry per channel_id (or normalised handle or URL) and kind, tagged with the
+/// channel so that a change to its videos evicts every kind of it. Only successful answers to well-formed ids and kinds are stored.
 /// </summary>
 /// <remarks>
 /// Unlike the default policy, requests with an Authorization header are cached too: the answer does not depend on
@@ -21,6 +22,13 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
     private const string QueryKey = "channel_id";
 
     private const string KindKey = "kind";
+
+    private const string HandleKey = "handle";
+
+    private const string ChannelKey = "channel";
+
+    /// <summary>The vary-by value of a read by handle or URL: its normalised reference.</summary>
+    private const string ReferenceKey = "reference";
 
     /// <summary>How the framework's storage key of a response stored by this policy ends: the varied-by query value.</summary>
     private const string StorageKeySuffix = "\x1e" + QueryKey + "=";
@@ -49,9 +57,9 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         var channelIds = request.Query[QueryKey];
         var kinds = request.Query[KindKey];
         var kind = VideoKind.All;
+        var reference = channelIds.Count == 0 ? OneReference(request.Query) : null;
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && channelIds.Count == 1
-            && ChannelId.IsValid(channelIds[0])
+            && (channelIds.Count == 1 && ChannelId.IsValid(channelIds[0]) || reference is not null)
             && kinds.Count <= 1
             && VideoKinds.TryParse(kinds.ToString(), out kind);
 
@@ -63,7 +71,18 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         context.CacheVaryByRules.QueryKeys = QueryKey;
         // The answer does not depend on the Host header: varying by it would let a caller mint entries at will.
         context.CacheVaryByRules.VaryByHost = false;
-        if (cacheable)
+        if (cacheable && reference is not null)
+        {
+            // By the normalised reference: "@MKBHD" and "youtube.com/@mkbhd/videos" share one entry. Tagged with the
+            // channel by the endpoint once resolved (here too if this instance already knows it).
+            context.HttpContext.Features.Set(new ReferenceRead(reference));
+            context.CacheVaryByRules.VaryByValues[ReferenceKey] = reference.Key;
+            if (context.HttpContext.RequestServices.GetRequiredService<ChannelResolver>().TryGetRemembered(reference, out var resolved))
+            {
+                context.Tags.Add(CacheKeys.ChannelTag(resolved));
+            }
+        }
+        else if (cacheable)
         {
             context.Tags.Add(CacheKeys.ChannelTag(channelIds[0]!));
             // By the parsed kind, not the raw query value: "Shorts" and "shorts" share an entry. Without one (or with
@@ -80,9 +99,29 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
     public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         // A read served by the output cache is still a read: keep last_accessed_at current.
-        var tracker = context.HttpContext.RequestServices.GetRequiredService<ChannelAccessTracker>();
-        tracker.RecordAccess(context.HttpContext.Request.Query["channel_id"][0]!);
+        var services = context.HttpContext.RequestServices;
+        var channelId = context.HttpContext.Features.Get<ReferenceRead>() is { } read
+            ? services.GetRequiredService<ChannelResolver>().TryGetRemembered(read.Reference, out var resolved) ? resolved : null
+            : context.HttpContext.Request.Query[QueryKey][0];
+        if (channelId is not null)
+        {
+            services.GetRequiredService<ChannelAccessTracker>().RecordAccess(channelId);
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The one <c>handle=</c> or <c>channel=</c> of a read that has no other, well-formed; else null.</summary>
+    private static ChannelReference? OneReference(IQueryCollection query)
+    {
+        var handles = query[HandleKey];
+        var channels = query[ChannelKey];
+        return (handles.Count, channels.Count) switch
+        {
+            (1, 0) when ChannelReference.TryParseHandle(handles[0], out var handle) => handle,
+            (0, 1) when ChannelReference.TryParse(channels[0], out var channel) => channel,
+            _ => null,
+        };
     }
 
     public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)

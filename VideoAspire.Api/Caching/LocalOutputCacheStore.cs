@@ -140,10 +140,11 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
     {
         // Taken before the read: an eviction heard while Redis answers makes this copy stale, not fresh.
         var readStarted = _time.GetTimestamp();
-        if (PrefetchLatestVideos(key))
+        if (PrefetchLatestVideos(key) || _httpContext.HttpContext?.Features.Get<ReferenceRead>() is not null)
         {
             // A channel's answer is a pure function of its latest-five entry: Redis holds that entry, not a second copy
-            // of the same videos as a response (and its tag set). Its read is sent; the endpoint finishes it.
+            // of the same videos as a response (and its tag set). Its read is sent; the endpoint finishes it. A read by
+            // handle or URL sends it once the endpoint has resolved the channel.
             Record(OutputCacheLevel.None);
             return null;
         }
@@ -191,7 +192,7 @@ public sealed partial class LocalOutputCacheStore : IOutputCacheBufferStore, IDi
         var prefetched = _httpContext.HttpContext?.Features.Get<PrefetchedCacheRead>();
         var wrapped = Wrap(value, tags.Span);
         var tagArray = tags.ToArray();
-        if (!ChannelOutputCachePolicy.TryGetChannelId(key, out _))
+        if (!ChannelOutputCachePolicy.TryGetChannelId(key, out _) && _httpContext.HttpContext?.Features.Get<ReferenceRead>() is null)
         {
             _ = _shared.SetAsync(key, wrapped, tagArray, validFor, CancellationToken.None).AsTask();
         }

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using VideoAspire.Redis.Caching;
 
 namespace VideoAspire.Api.Caching;
@@ -28,6 +29,17 @@ public sealed class PrefetchedCacheRead(PendingCacheRead read)
             && Interlocked.Exchange(ref prefetched._taken, 1) == 0
             ? prefetched.Read
             : null;
+
+    /// <summary>
+    /// For a read by handle or URL, which knows its channel only once resolved: sends the read of the entry, and lets the
+    /// output cache store the answer from it as it does for a read by id.
+    /// </summary>
+    public static PendingCacheRead Send(HttpContext context, IConnectionMultiplexer redis, string channelId, TimeProvider time)
+    {
+        var prefetched = new PrefetchedCacheRead(ChannelCache.BeginGet(redis.GetDatabase(), channelId, time)) { _taken = 1 };
+        context.Features.Set(prefetched);
+        return prefetched.Read;
+    }
 
     private PendingCacheRead Read => read;
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
 using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
+using VideoAspire.Api.Resolution;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Videos;
 using VideoAspire.Api.WebSub;
@@ -52,6 +53,7 @@ public static class Extensions
         builder.Services.AddSingleton<DatabaseRead>();
         builder.Services.AddSingleton<ColdChannelFetcher>();
         builder.Services.AddSingleton<ColdLookupLimiter>();
+        builder.Services.AddSingleton<ChannelResolver>();
         builder.Services.AddSingleton<SnapshotPersistence>();
         builder.Services.AddHostedService<InProcessPersistenceService>();
         builder.Services.AddScoped<WebSubCallback>();

@@ -91,6 +91,42 @@ namespace VideoAspire.Data.Migrations
                     b.ToTable("channel_kinds", (string)null);
                 });
 
+            modelBuilder.Entity("VideoAspire.Data.ChannelResolutionRecord", b =>
+                {
+                    b.Property<string>("Reference")
+                        .HasMaxLength(140)
+                        .HasColumnType("character varying(140)")
+                        .HasColumnName("reference");
+
+                    b.Property<string>("ChannelId")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("channel_id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Handle")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("handle");
+
+                    b.Property<DateTimeOffset>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Reference")
+                        .HasName("pk_channel_references");
+
+                    b.ToTable("channel_references", (string)null);
+                });
+
             modelBuilder.Entity("VideoAspire.Data.Video", b =>
                 {
                     b.Property<string>("VideoId")

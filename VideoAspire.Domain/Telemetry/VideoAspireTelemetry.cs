@@ -36,7 +36,7 @@ public static class VideoAspireTelemetry
         Meter.CreateCounter<long>("videoaspire.db.queries", description: "Latest-five queries sent to PostgreSQL");
 
     public static readonly Counter<long> UpstreamCalls =
-        Meter.CreateCounter<long>("videoaspire.upstream.calls", description: "Channel fetches from YouTube, by source and outcome");
+        Meter.CreateCounter<long>("videoaspire.upstream.calls", description: "Calls to YouTube, by source, purpose (listing: a channel's videos; resolve: which channel a handle or URL names) and outcome");
 
     /// <summary>
     /// Kind playlists read (tags: kind; outcome found, missing — YouTube has no such playlist — or vanished — it has none

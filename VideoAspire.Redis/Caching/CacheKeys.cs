@@ -40,4 +40,10 @@ public static class CacheKeys
 
     /// <summary>Held by the one Api instance fetching a cold channel (or one kind of it) from YouTube.</summary>
     public static string FetchLock(string channelId, VideoKind kind = VideoKind.All) => $"videos:{{{channelId}}}:fetching" + Suffix(kind);
+
+    /// <summary>Which channel a handle, username or custom URL names (<see cref="ChannelReference.Key"/>), as last resolved.</summary>
+    public static string Resolution(string referenceKey) => $"videos:{{ref:{referenceKey}}}:channel";
+
+    /// <summary>Held by the one Api instance asking YouTube which channel a reference names.</summary>
+    public static string ResolutionLock(string referenceKey) => $"videos:{{ref:{referenceKey}}}:resolving";
 }

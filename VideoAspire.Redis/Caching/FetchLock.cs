@@ -12,12 +12,20 @@ namespace VideoAspire.Redis.Caching;
 public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
 {
     /// <returns>A token to release the lock with, or null when another instance holds it.</returns>
-    public async Task<string?> TryAcquireAsync(string channelId, VideoKind kind, TimeSpan expiry)
+    public Task<string?> TryAcquireAsync(string channelId, VideoKind kind, TimeSpan expiry) =>
+        TryAcquireAsync(CacheKeys.FetchLock(channelId, kind), expiry);
+
+    public Task<bool> IsHeldAsync(string channelId, VideoKind kind) => IsHeldAsync(CacheKeys.FetchLock(channelId, kind));
+
+    public Task ReleaseAsync(string channelId, VideoKind kind, string token) => ReleaseAsync(CacheKeys.FetchLock(channelId, kind), token);
+
+    /// <summary>The same lock under another key (<see cref="CacheKeys.ResolutionLock"/>).</summary>
+    public async Task<string?> TryAcquireAsync(RedisKey key, TimeSpan expiry)
     {
         var token = Guid.NewGuid().ToString("N");
         try
         {
-            return await redis.GetDatabase().StringSetAsync(CacheKeys.FetchLock(channelId, kind), token, expiry, When.NotExists) ? token : null;
+            return await redis.GetDatabase().StringSetAsync(key, token, expiry, When.NotExists) ? token : null;
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
@@ -27,11 +35,11 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
     }
 
     /// <summary>False also when Redis cannot say: the caller then stops waiting for a holder it cannot see.</summary>
-    public async Task<bool> IsHeldAsync(string channelId, VideoKind kind)
+    public async Task<bool> IsHeldAsync(RedisKey key)
     {
         try
         {
-            return await redis.GetDatabase().KeyExistsAsync(CacheKeys.FetchLock(channelId, kind));
+            return await redis.GetDatabase().KeyExistsAsync(key);
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {
@@ -39,14 +47,14 @@ public sealed class FetchLock(IConnectionMultiplexer redis, Outages outages)
         }
     }
 
-    public async Task ReleaseAsync(string channelId, VideoKind kind, string token)
+    public async Task ReleaseAsync(RedisKey key, string token)
     {
         try
         {
             // Only our own lock: if it expired and another instance took it, leave theirs alone.
             await redis.GetDatabase().ScriptEvaluateAsync(
                 "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-                [CacheKeys.FetchLock(channelId, kind)], [token]);
+                [key], [token]);
         }
         catch (Exception ex) when (RedisFailures.IsFailure(ex))
         {

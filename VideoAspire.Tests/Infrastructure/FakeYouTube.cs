@@ -36,11 +36,20 @@ public sealed class FakeChannel(string id, string title)
     public IEnumerable<FakeVideo> Listed(VideoKind kind) => Videos.Where(v => kind == VideoKind.All || v.Kind == kind);
     public ApiMode Api { get; set; } = ApiMode.Ok;
     public FeedMode Feed { get; set; } = FeedMode.Ok;
+
+    /// <summary>The channel's handle without its <c>@</c>, as its owner typed it (YouTube compares without case).</summary>
+    public string? Handle { get; set; }
+
+    /// <summary>A legacy username (<c>/user/NAME</c>, <c>forUsername</c>).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>A legacy custom URL name (<c>/c/NAME</c>): only the channel page knows it.</summary>
+    public string? CustomName { get; set; }
 }
 
 /// <summary>
-/// A stand-in for YouTube over real HTTP, speaking its wire formats: Data API v3 JSON (channels.list,
-/// playlistItems.list, error bodies) and the channel Atom feed. It counts calls per channel and calling service.
+/// A stand-in for YouTube over real HTTP, speaking its wire formats: Data API v3 JSON (channels.list by id, handle or
+/// username, playlistItems.list, error bodies), the channel Atom feed and channel pages (their canonical link). It counts calls per channel and calling service.
 /// </summary>
 public sealed class FakeYouTube : IAsyncDisposable
 {
@@ -99,6 +108,11 @@ public sealed class FakeYouTube : IAsyncDisposable
         Hub.Map(_app);
         _app.MapGet("/youtube/v3/channels", async (HttpContext http) =>
         {
+            if (FindByName(http) is { } byName)
+            {
+                return await ChannelByNameAsync(http, byName.Endpoint, byName.Name, byName.Channel);
+            }
+
             var id = http.Request.Query["id"].ToString();
             Count("channels", id, http);
             if (await FailApiAsync(http, id) is { } failure)
@@ -126,6 +140,14 @@ public sealed class FakeYouTube : IAsyncDisposable
                 items,
             });
         });
+
+        _app.MapGet("/{page}", (HttpContext http, string page) => page.StartsWith('@')
+            ? ChannelPageAsync(http, c => string.Equals(c.Handle, page[1..], StringComparison.OrdinalIgnoreCase))
+            : Task.FromResult(Results.NotFound()));
+        _app.MapGet("/user/{name}", (HttpContext http, string name) =>
+            ChannelPageAsync(http, c => string.Equals(c.Username, name, StringComparison.OrdinalIgnoreCase)));
+        _app.MapGet("/c/{name}", (HttpContext http, string name) =>
+            ChannelPageAsync(http, c => string.Equals(c.CustomName, name, StringComparison.OrdinalIgnoreCase)));
 
         _app.MapGet("/youtube/v3/playlistItems", async (HttpContext http) =>
         {
@@ -284,6 +306,87 @@ public sealed class FakeYouTube : IAsyncDisposable
             xml.WriteEndElement();
         }
     }
+
+    /// <summary>A <c>forHandle</c> or <c>forUsername</c> lookup: the endpoint it counts under, the name asked, the channel.</summary>
+    private (string Endpoint, string Name, FakeChannel? Channel)? FindByName(HttpContext http)
+    {
+        if (http.Request.Query["forHandle"] is [{ } handle])
+        {
+            var name = handle.TrimStart('@');
+            return ("channels:forHandle", "@" + name.ToLowerInvariant(),
+                _channels.Values.FirstOrDefault(c => string.Equals(c.Handle, name, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        if (http.Request.Query["forUsername"] is [{ } username])
+        {
+            return ("channels:forUsername", username.ToLowerInvariant(),
+                _channels.Values.FirstOrDefault(c => string.Equals(c.Username, username, StringComparison.OrdinalIgnoreCase)));
+        }
+
+        return null;
+    }
+
+    /// <summary>As YouTube answers <c>channels.list?forHandle=</c>: the channel with its handle as <c>customUrl</c>, or no items.</summary>
+    private async Task<IResult> ChannelByNameAsync(HttpContext http, string endpoint, string name, FakeChannel? channel)
+    {
+        Count(endpoint, name, http);
+        if (await FailApiAsync(http, channel?.Id ?? "") is { } failure)
+        {
+            return failure;
+        }
+
+        var items = channel is null
+            ? []
+            : new[]
+            {
+                new
+                {
+                    kind = "youtube#channel", etag = "etag-" + channel.Id, id = channel.Id,
+                    snippet = new
+                    {
+                        title = channel.Title, description = "", customUrl = channel.Handle is null ? null : "@" + channel.Handle.ToLowerInvariant(),
+                        publishedAt = "2015-01-01T00:00:00Z",
+                    },
+                },
+            };
+        return Results.Json(new { kind = "youtube#channelListResponse", etag = "list-etag", pageInfo = new { totalResults = items.Length, resultsPerPage = 5 }, items });
+    }
+
+    /// <summary>
+    /// A channel page as YouTube serves it, cut down: a head with the title, the canonical link to /channel/UC…, padding
+    /// standing in for the inline scripts, and a body. Unknown names are a 404. Counted as "page" under the path asked.
+    /// </summary>
+    private async Task<IResult> ChannelPageAsync(HttpContext http, Func<FakeChannel, bool> matches)
+    {
+        var path = Uri.UnescapeDataString(http.Request.Path.Value ?? "").ToLowerInvariant();
+        Count("page", path, http);
+        if (PagesRedirectTo is { } elsewhere)
+        {
+            return Results.Redirect(elsewhere + "?continue=" + Uri.EscapeDataString("https://www.youtube.com" + path));
+        }
+
+        if (_channels.Values.FirstOrDefault(matches) is not { } channel)
+        {
+            return Results.NotFound();
+        }
+
+        var title = System.Net.WebUtility.HtmlEncode(channel.Title);
+        var html = new StringBuilder()
+            .Append("<!DOCTYPE html><html lang=\"en\"><head><title>").Append(title).Append(" - YouTube</title>")
+            .Append("<meta name=\"title\" content=\"").Append(title).Append("\">")
+            .Append("<script nonce=\"n\">var ytcfg = {").Append('x', PagePaddingBytes).Append("};</script>")
+            .Append("<link rel=\"canonical\" href=\"https://www.youtube.com/channel/").Append(channel.Id).Append("\">")
+            .Append("<meta property=\"og:title\" content=\"").Append(title).Append("\">")
+            .Append("</head><body>").Append('y', PagePaddingBytes).Append("</body></html>");
+        await Task.CompletedTask;
+        return Results.Content(html.ToString(), "text/html; charset=utf-8");
+    }
+
+    /// <summary>Bytes of script before the canonical link (and of body after it): real pages are 0.5–1 MB.</summary>
+    public int PagePaddingBytes { get; set; } = 200_000;
+
+    /// <summary>When set, every channel page redirects there (a consent page on another host, as some regions see).</summary>
+    public string? PagesRedirectTo { get; set; }
 
     private async Task<IResult?> FailApiAsync(HttpContext http, string channelId)
     {

@@ -97,6 +97,9 @@ public sealed class FakeYouTube : IAsyncDisposable
                           && (callerPrefix is null || c.Key.Caller.StartsWith(callerPrefix, StringComparison.Ordinal)))
               .Sum(c => c.Value);
 
+    /// <summary>Calls to an endpoint for any channel or name.</summary>
+    public int Calls(string endpoint) => _calls.Where(c => c.Key.Endpoint == endpoint).Sum(c => c.Value);
+
     public ValueTask DisposeAsync()
     {
         Hub.Dispose();

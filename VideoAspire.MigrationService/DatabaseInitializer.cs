@@ -38,6 +38,14 @@ internal sealed partial class DatabaseInitializer(
                 await db.Database.ExecuteSqlRawAsync("ANALYZE channels, videos", stoppingToken);
                 LogSeeded(channels.Count, videos);
             }
+
+            // The demo handles, also into a demo database loaded before handles existed.
+            if (configuration.GetValue("Seed:DemoData", true) && !await db.ChannelResolutions.AnyAsync(stoppingToken)
+                && await db.Channels.AnyAsync(c => c.Id == DemoData.WellKnownChannelIds[0], stoppingToken))
+            {
+                db.ChannelResolutions.AddRange(DemoData.Resolutions(DemoData.Generate().Channels));
+                await db.SaveChangesAsync(stoppingToken);
+            }
         }
         catch (Exception ex)
         {

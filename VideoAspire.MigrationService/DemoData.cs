@@ -115,6 +115,24 @@ internal static class DemoData
         return (channels, videoCount);
     }
 
+    /// <summary>Handles of a few demo channels (the README's examples and the OpenAPI document's use the first).</summary>
+    public static readonly string[] Handles = ["@kitchennotes", "@garagejoinery", "@codeinpractice", "@slowtrains", "@curiouslab"];
+
+    /// <summary>
+    /// The demo handles' resolutions, as if YouTube had been asked: the first channels get one each. They never expire
+    /// (the demo channels are not on YouTube, so asking again could only lose them).
+    /// </summary>
+    public static List<ChannelResolutionRecord> Resolutions(IReadOnlyList<Channel> channels) =>
+        [.. Handles.Zip(channels, (handle, channel) => new ChannelResolutionRecord
+        {
+            Reference = handle,
+            ChannelId = channel.Id,
+            Handle = handle,
+            Title = channel.Title,
+            ResolvedAt = Epoch,
+            ExpiresAt = Epoch.AddYears(100),
+        })];
+
     private static string RandomId(Random random, int length) =>
         string.Create(length, random, static (span, r) =>
         {

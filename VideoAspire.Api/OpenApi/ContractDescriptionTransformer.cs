@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using VideoAspire.Api.Apis;
+using VideoAspire.Api.Resolution;
 
 namespace VideoAspire.Api.OpenApi;
 
@@ -12,6 +13,9 @@ namespace VideoAspire.Api.OpenApi;
 internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransformer
 {
     private const string ExampleChannelId = "UC0032Wkd3aCT4rRi1YOVc2d";
+
+    /// <summary>A demo channel's handle (the demo data resolves it without YouTube).</summary>
+    private const string ExampleHandle = "@kitchennotes";
 
     private static readonly string Introduction = ReadIntroduction();
 
@@ -67,18 +71,45 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
         switch (parameter.Name)
         {
             case "channel_id":
-                parameter.Required = true;
-                parameter.Description = $"A YouTube channel id (`UC` and 22 letters, digits, `-` or `_`). Repeat it for up to {VideosApi.MaxBatchSize} channels in one read.";
+                parameter.Required = false;
+                parameter.Description = "A YouTube channel id (`UC` and 22 letters, digits, `-` or `_`). Repeat it, or mix it with " +
+                                        $"`handle` and `channel`, for up to {VideosApi.MaxBatchSize} channels in one read; at least one of the three.";
                 parameter.Style = ParameterStyle.Form;
                 parameter.Explode = true;
                 parameter.Schema = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Array,
-                    MinItems = 1,
                     MaxItems = VideosApi.MaxBatchSize,
                     Items = ChannelIdSchema(),
                 };
                 parameter.Example = new JsonArray(ExampleChannelId);
+                break;
+            case "handle":
+                parameter.Description = "A channel's handle, `@name` (the `@` optional; 3 to 30 letters, digits, `_`, `-` or `.`, " +
+                                        "compared without case). Its answer's key is the handle lower-cased with its `@`; the " +
+                                        $"`{ResolvedChannels.HeaderName}` header says which channel id it resolved to.";
+                parameter.Style = ParameterStyle.Form;
+                parameter.Explode = true;
+                parameter.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    MaxItems = VideosApi.MaxBatchSize,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = ChannelReference.MaxInputLength },
+                };
+                parameter.Example = new JsonArray(ExampleHandle);
+                break;
+            case "channel":
+                parameter.Description = "Anything a person would paste: " + ChannelReference.AcceptedForms + ". Its answer's key " +
+                                        "is the normalised form (`@name`, `UC…`, `youtube.com/user/name`, `youtube.com/c/name`). " +
+                                        "The URL is never fetched: only its path is read.";
+                parameter.Style = ParameterStyle.Form;
+                parameter.Explode = true;
+                parameter.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    MaxItems = VideosApi.MaxBatchSize,
+                    Items = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = ChannelReference.MaxInputLength },
+                };
                 break;
             case "channelId":
                 parameter.Description = "A YouTube channel id (`UC` and 22 letters, digits, `-` or `_`).";
@@ -151,6 +182,13 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
         }
     }
 
+    private static readonly OpenApiHeader Resolved = new()
+    {
+        Description = "For each handle or URL of the read: `key=UC…` (the answer's key, percent-encoded outside ASCII " +
+                      "letters, digits and `@._-/`, and the channel id it resolved to), comma-separated. Absent for ids only.",
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
+
     /// <summary>
     /// A read's 200 maps each id to its videos; in a batch an id that failed maps to a problem object instead.
     /// </summary>
@@ -165,10 +203,16 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
                 continue;
             }
 
+            if (ok is OpenApiResponse response)
+            {
+                response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                response.Headers[ResolvedChannels.HeaderName] = Resolved;
+            }
+
             media!.Schema = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Description = "Channel id → its latest videos, newest first (at most five); in a batch, a problem object for an id that failed.",
+                Description = "Channel id (or normalised handle or URL) → its latest videos, newest first (at most five); in a batch, a problem object for one that failed.",
                 AdditionalProperties = new OpenApiSchema
                 {
                     OneOf =

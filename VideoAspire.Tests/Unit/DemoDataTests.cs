@@ -24,4 +24,17 @@ public sealed class DemoDataTests
         // Same-day uploads exist, so ordering by date alone would be ambiguous.
         Assert.Contains(channels, c => c.Videos.GroupBy(v => v.PublishedAt.UtcDateTime.Date).Any(g => g.Count() > 1));
     }
+
+    [Fact]
+    public void A_few_demo_channels_have_handles_keyed_as_reads_normalise_them()
+    {
+        var (channels, _) = DemoData.Generate();
+
+        var resolutions = DemoData.Resolutions(channels);
+
+        Assert.Equal(DemoData.Handles.Length, resolutions.Count);
+        Assert.Equal(DemoData.WellKnownChannelIds[0], resolutions[0].ChannelId);
+        Assert.All(resolutions, r => Assert.True(ChannelReference.TryParseHandle(r.Reference, out var handle) && handle.Key == r.Reference, r.Reference));
+        Assert.All(resolutions, r => Assert.True(r.ExpiresAt > DateTimeOffset.UtcNow.AddYears(10)));
+    }
 }

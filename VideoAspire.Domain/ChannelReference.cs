@@ -26,6 +26,13 @@ public sealed record ChannelReference
     {
         Kind = kind;
         Name = name;
+        Key = kind switch
+        {
+            ChannelReferenceKind.Id => name,
+            ChannelReferenceKind.Handle => "@" + name,
+            ChannelReferenceKind.Username => "youtube.com/user/" + name,
+            _ => "youtube.com/c/" + name,
+        };
     }
 
     public ChannelReferenceKind Kind { get; }
@@ -37,13 +44,7 @@ public sealed record ChannelReference
     /// The normalised form, as the answer's key: <c>UC…</c>, <c>@name</c>, <c>youtube.com/user/name</c> or
     /// <c>youtube.com/c/name</c>. Case variants of one handle, username or custom name share it.
     /// </summary>
-    public string Key => Kind switch
-    {
-        ChannelReferenceKind.Id => Name,
-        ChannelReferenceKind.Handle => "@" + Name,
-        ChannelReferenceKind.Username => "youtube.com/user/" + Name,
-        _ => "youtube.com/c/" + Name,
-    };
+    public string Key { get; }
 
     /// <summary>The channel page's path on youtube.com, escaped (the keyless source reads it).</summary>
     public string PagePath => Kind switch

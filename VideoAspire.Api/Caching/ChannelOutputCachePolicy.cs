@@ -75,11 +75,14 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         {
             // By the normalised reference: "@MKBHD" and "youtube.com/@mkbhd/videos" share one entry. Tagged with the
             // channel by the endpoint once resolved (here too if this instance already knows it).
-            context.HttpContext.Features.Set(new ReferenceRead(reference));
+            var remembered = context.HttpContext.RequestServices.GetRequiredService<ChannelResolver>().TryGetRemembered(reference, out var resolved)
+                ? resolved
+                : null;
+            context.HttpContext.Features.Set(new ReferenceRead(reference, remembered));
             context.CacheVaryByRules.VaryByValues[ReferenceKey] = reference.Key;
-            if (context.HttpContext.RequestServices.GetRequiredService<ChannelResolver>().TryGetRemembered(reference, out var resolved))
+            if (remembered is not null)
             {
-                context.Tags.Add(CacheKeys.ChannelTag(resolved));
+                context.Tags.Add(CacheKeys.ChannelTag(remembered));
             }
         }
         else if (cacheable)
@@ -99,13 +102,12 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
     public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation)
     {
         // A read served by the output cache is still a read: keep last_accessed_at current.
-        var services = context.HttpContext.RequestServices;
         var channelId = context.HttpContext.Features.Get<ReferenceRead>() is { } read
-            ? services.GetRequiredService<ChannelResolver>().TryGetRemembered(read.Reference, out var resolved) ? resolved : null
+            ? read.RememberedChannelId
             : context.HttpContext.Request.Query[QueryKey][0];
         if (channelId is not null)
         {
-            services.GetRequiredService<ChannelAccessTracker>().RecordAccess(channelId);
+            context.HttpContext.RequestServices.GetRequiredService<ChannelAccessTracker>().RecordAccess(channelId);
         }
 
         return ValueTask.CompletedTask;

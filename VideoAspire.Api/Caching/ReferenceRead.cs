@@ -5,4 +5,6 @@ namespace VideoAspire.Api.Caching;
 /// answer is cached in memory only, like an id's (<see cref="LocalOutputCacheStore"/>), keyed by the reference's
 /// normalised form and tagged with the channel it resolved to.
 /// </summary>
-public sealed record ReferenceRead(ChannelReference Reference);
+/// <param name="RememberedChannelId">The channel this instance already knew it to name, if any (for the access mark of an
+/// answer served from the cache).</param>
+public sealed record ReferenceRead(ChannelReference Reference, string? RememberedChannelId);

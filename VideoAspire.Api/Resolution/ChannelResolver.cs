@@ -6,7 +6,6 @@ using VideoAspire.Api.Security;
 using VideoAspire.Data;
 using VideoAspire.Domain.Ports;
 using VideoAspire.Redis.Caching;
-using VideoAspire.Redis.Connection;
 using VideoAspire.YouTube;
 
 namespace VideoAspire.Api.Resolution;

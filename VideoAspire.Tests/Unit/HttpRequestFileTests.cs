@@ -40,6 +40,6 @@ public sealed partial class HttpRequestFileTests
     [GeneratedRegex(@"^(?<method>GET|PUT|POST|DELETE|PATCH) \{\{baseUrl\}\}(?<path>\S+)")]
     private static partial Regex RequestLine();
 
-    [GeneratedRegex(@"/channels/[^/]+")]
+    [GeneratedRegex(@"/channels/(\{\{\w+\}\}|UC[\w-]{22})")]
     private static partial Regex ChannelSegment();
 }

@@ -11,7 +11,8 @@ namespace VideoAspire.Data;
 /// <item>a video row changes only for a write at least as new as the one that wrote it (source time), never moves to
 /// another channel, and is not written over its tombstone when the tombstone is at least as new;</item>
 /// <item>a new video of unknown kind makes the kinds read before it stale (they are asked of YouTube again);</item>
-/// <item>"changed" reads the tables as they were before the statement, so it counts what really changed.</item>
+/// <item>"changed" reads the tables as they were before the statement, so it counts what really changed;</item>
+/// <item>every video inserted or changed records its event in the outbox (<see cref="VideoEvent"/>), in the same statement.</item>
 /// </list>
 /// </summary>
 internal static class ChannelUpsert
@@ -41,7 +42,7 @@ internal static class ChannelUpsert
     internal static async Task<Dictionary<string, Result>> RunAsync(
         NpgsqlConnection connection, IReadOnlyCollection<Channel> channels, IReadOnlyCollection<(string ChannelId, FetchedVideo Fetched)> videos, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""
+        await using var command = new NpgsqlCommand($$"""
             WITH incoming_channels AS (
                 SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bool[])
                     AS c(id, title, source_time, fetched_at, revive)
@@ -82,7 +83,20 @@ internal static class ChannelUpsert
                 WHERE videos.channel_id = EXCLUDED.channel_id AND videos.source_time <= EXCLUDED.source_time
                   AND (videos.title, videos.published_at, videos.source_time)
                       IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.published_at, EXCLUDED.source_time)
-                RETURNING 1
+                RETURNING videos.video_id, videos.channel_id, videos.title, videos.published_at, videos.kind, (videos.xmax = 0) AS inserted
+            ),
+            events AS (
+                -- The outbox, in the same statement as the change: a row inserted is published, a row whose title or
+                -- publish time changed is updated ("old" is the table before the statement). A row another write
+                -- inserted while this one waited on it is neither: that write has its event.
+                INSERT INTO video_events (type, channel_id, video_id, title, published_at, kind)
+                SELECT CASE WHEN u.inserted THEN '{{VideoEventType.Published}}' ELSE '{{VideoEventType.Updated}}' END,
+                       u.channel_id, u.video_id, u.title, u.published_at, u.kind
+                FROM upserted u LEFT JOIN videos old ON old.video_id = u.video_id
+                WHERE u.inserted
+                   OR (old.video_id IS NOT NULL AND (old.title, old.published_at) IS DISTINCT FROM (u.title, u.published_at))
+                ORDER BY u.published_at, u.video_id
+                ON CONFLICT (video_id) WHERE type = '{{VideoEventType.Published}}' DO NOTHING
             ),
             stale AS (
                 DELETE FROM channel_kinds ck USING incoming_channels c

@@ -82,7 +82,11 @@ public sealed partial class ChannelWriter(
             var deleted = removed.Length == 0 ? 0 : (await db.Database.SqlQuery<int>($"""
                 WITH gone AS (
                     DELETE FROM videos WHERE video_id = ANY({removed}) AND channel_id = {channelId} AND source_time <= {sourceTime}
-                    RETURNING 1
+                    RETURNING video_id, channel_id, title, published_at, kind
+                ),
+                announced AS (
+                    INSERT INTO video_events (type, channel_id, video_id, title, published_at, kind)
+                    SELECT {VideoEventType.Deleted}, channel_id, video_id, title, published_at, kind FROM gone
                 ),
                 marked AS (
                     INSERT INTO video_tombstones (video_id, channel_id, deleted_at)

@@ -17,6 +17,8 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
 
     public DbSet<ChannelResolutionRecord> ChannelResolutions => Set<ChannelResolutionRecord>();
 
+    public DbSet<VideoEvent> VideoEvents => Set<VideoEvent>();
+
     /// <summary>Kinds are stored by their query names (<c>videos</c>, <c>shorts</c>, <c>live</c>): readable in psql.</summary>
     private static readonly ValueConverter<VideoKind, string> KindName = new(kind => kind.Name(), name => VideoKinds.FromStored(name) ?? VideoKind.All);
 
@@ -93,6 +95,25 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
             resolution.Property(r => r.ChannelId).HasMaxLength(ChannelId.Length);
             resolution.Property(r => r.Handle).HasMaxLength(64);
             resolution.Property(r => r.Title).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<VideoEvent>(videoEvent =>
+        {
+            // No foreign keys: an event outlives its video (a deletion's event is about a row that is gone).
+            videoEvent.ToTable("video_events");
+            videoEvent.HasKey(e => e.Id);
+            videoEvent.Property(e => e.Id).UseIdentityAlwaysColumn();
+            videoEvent.Property(e => e.Type).HasMaxLength(32);
+            videoEvent.Property(e => e.ChannelId).HasMaxLength(ChannelId.Length);
+            videoEvent.Property(e => e.VideoId).HasMaxLength(VideoId.Length).UseCollation("C");
+            videoEvent.Property(e => e.Title).HasMaxLength(StoredTitle.MaxLength);
+            videoEvent.Property(e => e.Kind).HasConversion(KindName).HasMaxLength(8);
+            videoEvent.Property(e => e.OccurredAt).HasDefaultValueSql("now()");
+            // A channel's events in order (a stream resuming from Last-Event-ID, a subscription's backlog).
+            videoEvent.HasIndex(e => new { e.ChannelId, e.Id });
+            // One publication per video, whichever writes race to store it first.
+            videoEvent.HasIndex(e => e.VideoId).IsUnique().HasFilter($"type = '{VideoEventType.Published}'")
+                .HasDatabaseName("ux_video_events_published");
         });
 
         modelBuilder.Entity<VideoTombstone>(tombstone =>

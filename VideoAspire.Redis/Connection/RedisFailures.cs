@@ -12,8 +12,13 @@ public static class RedisFailures
     /// (<see cref="RedisCommandException"/> is not a <see cref="RedisException"/>: a disabled command, keys of different
     /// slots on a cluster). Everywhere Redis is an accelerator, such a failure is a miss or a skipped write.
     /// </summary>
+    /// <remarks>
+    /// A <see cref="TaskCanceledException"/> whose token was never cancelled is the client giving up on a command (seen
+    /// under load on a script's first evaluation): no caller's token is passed to Redis, so it cannot be a request's.
+    /// </remarks>
     public static bool IsFailure(Exception exception) =>
-        exception is RedisException or RedisCommandException or TimeoutException;
+        exception is RedisException or RedisCommandException or TimeoutException
+            or TaskCanceledException { CancellationToken.IsCancellationRequested: false };
 
     /// <summary>
     /// A Redis operation failed and the caller carries on without it: the span says so, the failure is counted

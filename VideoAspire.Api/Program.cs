@@ -26,6 +26,7 @@ app.MapApiDocuments();
 app.MapDefaultEndpoints();
 app.MapMetricsEndpoint().RequireAuthorization(Scopes.MetricsPolicy);
 app.MapVideosApi();
+app.MapStreamApi();
 app.MapChannelsApi();
 app.MapResolveApi();
 app.MapWebSubCallback();

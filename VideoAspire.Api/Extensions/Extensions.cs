@@ -4,6 +4,7 @@ using VideoAspire.Api.Caching;
 using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Resolution;
 using VideoAspire.Api.Security;
+using VideoAspire.Api.Streaming;
 using VideoAspire.Api.Videos;
 using VideoAspire.Api.WebSub;
 using VideoAspire.Data;
@@ -54,6 +55,13 @@ public static class Extensions
         builder.Services.AddSingleton<ColdChannelFetcher>();
         builder.Services.AddSingleton<ColdLookupLimiter>();
         builder.Services.AddSingleton<ChannelResolver>();
+        builder.Services.AddOptions<StreamingOptions>()
+            .BindConfiguration(StreamingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<VideoEventFeed>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<VideoEventFeed>());
+        builder.Services.AddSingleton<StreamConnections>();
         builder.Services.AddSingleton<SnapshotPersistence>();
         builder.Services.AddHostedService<InProcessPersistenceService>();
         builder.Services.AddScoped<WebSubCallback>();

@@ -92,4 +92,13 @@ public static class VideoAspireTelemetry
         description: "WebSub subscriptions with a live lease (reported by the Worker that last ran the subscription job)");
 
     public static void ReportActiveWebSubSubscriptions(long count) => Volatile.Write(ref activeWebSubSubscriptions, count);
+
+    /// <summary>Live streams open on this instance, as the stream endpoint counts them.</summary>
+    private static long openStreams;
+
+    private static readonly ObservableGauge<long> OpenStreamsGauge = Meter.CreateObservableGauge(
+        "videoaspire.streams.open", () => Volatile.Read(ref openStreams), unit: "{stream}",
+        description: "Live streams (GET /videos/stream) open on this instance");
+
+    public static void ReportOpenStreams(long count) => Volatile.Write(ref openStreams, count);
 }

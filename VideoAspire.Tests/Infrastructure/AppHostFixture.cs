@@ -56,6 +56,9 @@ public class AppHostFixture : IAsyncLifetime
         "RateLimiting:TokenLimit=100",
         "RateLimiting:TokensPerPeriod=100",
         "RateLimiting:ReplenishmentPeriod=00:00:01",
+        "Streaming:ConnectionsPerCaller=3",
+        "Streaming:KeepAliveInterval=00:00:01",
+        "Streaming:MaxDuration=00:00:15", // the contract run reads the stream to its end
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",
         // WebSub on: the public callback names an ingress the stand-in hub maps to the Api (FakeWebSubHub.CallbackTarget).
         "YouTube:WebSub:CallbackBaseUrl=http://callback.videoaspire.test",

@@ -23,6 +23,7 @@ public sealed partial class ClusteredSchedule(
             .GetScheduler(cancellationToken);
         await KeepAsync<CacheRefreshJob>(scheduler, options.Value.CacheRefreshInterval, cancellationToken);
         await KeepAsync<ChannelRefreshJob>(scheduler, options.Value.ChannelRefreshInterval, cancellationToken);
+        await KeepAsync<OutboxPruneJob>(scheduler, options.Value.EventPruneInterval, cancellationToken);
         if (webSub.Value.Enabled)
         {
             await KeepAsync<WebSubSubscriptionJob>(scheduler, webSub.Value.SubscriptionInterval, cancellationToken);

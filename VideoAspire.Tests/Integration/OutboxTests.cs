@@ -80,6 +80,25 @@ public sealed class OutboxTests(StoresFixture stores)
         Assert.All(events, e => Assert.Equal(VideoEventType.Published, e.Type));
     }
 
+    [Fact]
+    public async Task Events_older_than_the_retention_are_pruned_and_newer_ones_kept()
+    {
+        var channelId = TestCatalog.NewChannelId();
+        var old = TestCatalog.NewVideoId();
+        await WriteAsync(Snapshot(channelId, DateTimeOffset.UtcNow,
+            new FetchedVideo(old, "Long ago", Published), new FetchedVideo(TestCatalog.NewVideoId(), "Lately", Published.AddDays(1))));
+        await stores.Database.ExecuteAsync("UPDATE video_events SET occurred_at = now() - interval '8 days' WHERE video_id = $1", old);
+
+        await using (var scope = stores.Services.Services.CreateAsyncScope())
+        {
+            var job = new Worker.Jobs.OutboxPruneJob(scope.ServiceProvider.GetRequiredService<VideosDbContext>(), TimeProvider.System,
+                Microsoft.Extensions.Options.Options.Create(new Worker.Jobs.WorkerOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<Worker.Jobs.OutboxPruneJob>.Instance);
+            await job.Execute(null!, CancellationToken.None);
+        }
+
+        Assert.Equal([(VideoEventType.Published, "Lately")], await EventsAsync(channelId));
+    }
+
     private static ChannelSnapshot Snapshot(string channelId, DateTimeOffset fetchedAt, params FetchedVideo[] videos) =>
         new(channelId, "Channel", videos, "data-api", fetchedAt);
 

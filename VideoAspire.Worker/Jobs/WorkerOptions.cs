@@ -17,6 +17,14 @@ public sealed class WorkerOptions
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 
     /// <summary>How often the latest-five cache of recently accessed channels is re-warmed from PostgreSQL.</summary>
+    /// <summary>How long an outbox event (<c>video_events</c>) is kept: streams resume and deliveries retry within it.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often events older than <see cref="EventRetention"/> are deleted (a bounded batch per run).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan EventPruneInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 

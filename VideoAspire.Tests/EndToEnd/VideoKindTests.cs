@@ -240,8 +240,10 @@ public sealed class VideoKindTests(AppHostFixture fixture)
 
         Assert.All(answers.Where((_, i) => i % 2 == 0), answer => Assert.Equal(Ids(shorts), answer));
         Assert.All(answers.Where((_, i) => i % 2 == 1), answer => Assert.Equal(Ids(longForm), answer));
-        Assert.Equal(1, fixture.YouTube.Calls("playlistItems:shorts", channel.Id));
-        Assert.Equal(1, fixture.YouTube.Calls("playlistItems:videos", channel.Id));
+        // One read of each kind's playlist, from whichever source answered it (on a loaded machine the slow Data API
+        // may run past its budget and the feed answer instead).
+        Assert.Equal(1, fixture.YouTube.Calls("playlistItems:shorts", channel.Id) + fixture.YouTube.Calls("feed:shorts", channel.Id));
+        Assert.Equal(1, fixture.YouTube.Calls("playlistItems:videos", channel.Id) + fixture.YouTube.Calls("feed:videos", channel.Id));
     }
 
     [Fact]

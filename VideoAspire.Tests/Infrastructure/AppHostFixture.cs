@@ -60,6 +60,10 @@ public class AppHostFixture : IAsyncLifetime
         "Streaming:KeepAliveInterval=00:00:01",
         "Streaming:MaxDuration=00:00:15", // the contract run reads the stream to its end
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",
+        // The tests' reads share a few token subjects: one caller's default 500 Data API units a day would run out over
+        // a suite, and its cold lookups fall back to the feed (the per-caller cap has its own test, on real Redis).
+        "YouTube:DailyQuotaUnits=100000000",
+        "YouTube:CallerDailyUnits=100000000",
         // WebSub on: the public callback names an ingress the stand-in hub maps to the Api (FakeWebSubHub.CallbackTarget).
         "YouTube:WebSub:CallbackBaseUrl=http://callback.videoaspire.test",
         $"YouTube:WebSub:Secret={WebSubSecret}",

@@ -59,7 +59,7 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
         var kind = VideoKind.All;
         var reference = channelIds.Count == 0 ? OneReference(request.Query) : null;
         var cacheable = (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && (channelIds.Count == 1 && ChannelId.IsValid(channelIds[0]) || reference is not null)
+            && (channelIds.Count == 1 && ChannelId.IsValid(channelIds[0]) && !IsMixed(request.Query) || reference is not null)
             && kinds.Count <= 1
             && VideoKinds.TryParse(kinds.ToString(), out kind);
 
@@ -112,6 +112,10 @@ public sealed class ChannelOutputCachePolicy(IOptions<CacheOptions> options) : I
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A read naming channels by handle or URL too: a batch, whatever its one <c>channel_id</c> (the key varies
+    /// by <c>channel_id</c> alone, so it must not be stored or answered under the single channel's key).</summary>
+    private static bool IsMixed(IQueryCollection query) => query.ContainsKey(HandleKey) || query.ContainsKey(ChannelKey);
 
     /// <summary>The one <c>handle=</c> or <c>channel=</c> of a read that has no other, well-formed; else null.</summary>
     private static ChannelReference? OneReference(IQueryCollection query)

@@ -125,7 +125,7 @@ public sealed class YouTubeFallbackTests(FaultsAppHostFixture fixture)
         var redis = fixture.Redis.GetDatabase();
         var key = VideoAspire.Redis.Quota.DataApiQuota.KeyFor(DateTimeOffset.UtcNow);
         var spent = (long?)await redis.StringGetAsync(key) ?? 0;
-        await redis.StringSetAsync(key, 10_000, expiry: null, keepTtl: true);
+        await redis.StringSetAsync(key, AppHostFixture.DailyQuotaUnits, expiry: null, keepTtl: true);
         try
         {
             var channel = fixture.YouTube.AddChannel(TestCatalog.NewChannelId());
@@ -136,7 +136,7 @@ public sealed class YouTubeFallbackTests(FaultsAppHostFixture fixture)
             Assert.Equal(2, videos.Count);
             Assert.Equal(0, fixture.YouTube.Calls("channels", channel.Id) + fixture.YouTube.Calls("playlistItems", channel.Id));
             Assert.Equal(1, fixture.YouTube.Calls("feed", channel.Id));
-            Assert.Equal(10_000, (long)await redis.StringGetAsync(key)); // refused calls are not counted as spent
+            Assert.Equal(AppHostFixture.DailyQuotaUnits, (long)await redis.StringGetAsync(key)); // refused calls are not counted as spent
         }
         finally
         {

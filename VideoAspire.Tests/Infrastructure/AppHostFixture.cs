@@ -62,8 +62,8 @@ public class AppHostFixture : IAsyncLifetime
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",
         // The tests' reads share a few token subjects: one caller's default 500 Data API units a day would run out over
         // a suite, and its cold lookups fall back to the feed (the per-caller cap has its own test, on real Redis).
-        "YouTube:DailyQuotaUnits=100000000",
-        "YouTube:CallerDailyUnits=100000000",
+        $"YouTube:DailyQuotaUnits={DailyQuotaUnits}",
+        $"YouTube:CallerDailyUnits={DailyQuotaUnits}",
         // WebSub on: the public callback names an ingress the stand-in hub maps to the Api (FakeWebSubHub.CallbackTarget).
         "YouTube:WebSub:CallbackBaseUrl=http://callback.videoaspire.test",
         $"YouTube:WebSub:Secret={WebSubSecret}",
@@ -74,6 +74,9 @@ public class AppHostFixture : IAsyncLifetime
     ];
 
     public const string WebSubSecret = "websub-test-secret-7f3a9c";
+
+    /// <summary>The day's Data API units in the tests' AppHost (<c>YouTube:DailyQuotaUnits</c>), and each caller's.</summary>
+    public const int DailyQuotaUnits = 100_000_000;
 
     public async Task InitializeAsync()
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using VideoAspire.Api.Channels;
 using VideoAspire.Api.Resolution;
 using VideoAspire.Api.Security;
@@ -18,14 +17,7 @@ public static class ResolveApi
             .RequireRateLimiting(RateLimitingOptions.PolicyName)
             .WithMetadata(new DocumentScope(Scopes.VideosRead));
 
-        if (app.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymousReads)
-        {
-            api.AllowAnonymous();
-        }
-        else
-        {
-            api.RequireAuthorization(Scopes.ReadPolicy);
-        }
+        api.RequireReadAccess(app);
 
         api.MapGet("/resolve", Resolve)
             .WithName("ResolveChannel")

@@ -24,14 +24,7 @@ public static class StreamApi
             .WithTags("Videos")
             .RequireRateLimiting(RateLimitingOptions.PolicyName)
             .WithMetadata(new DocumentScope(Scopes.VideosRead));
-        if (app.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymousReads)
-        {
-            api.AllowAnonymous();
-        }
-        else
-        {
-            api.RequireAuthorization(Scopes.ReadPolicy);
-        }
+        api.RequireReadAccess(app);
 
         api.MapGet("/videos/stream", Stream)
             .WithName("StreamVideos")

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using StackExchange.Redis;
 using VideoAspire.Api.Caching;
@@ -37,15 +36,7 @@ public static class VideosApi
             .CacheOutput(ChannelOutputCachePolicy.Name)
             .WithMetadata(new DocumentScope(Scopes.VideosRead));
 
-        // Anonymous reads (Development): nothing to authorize, rather than a policy that always succeeds on every read.
-        if (app.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymousReads)
-        {
-            api.AllowAnonymous();
-        }
-        else
-        {
-            api.RequireAuthorization(Scopes.ReadPolicy);
-        }
+        api.RequireReadAccess(app);
 
         api.MapGet("/videos", GetLatestVideos)
             .WithName("GetLatestVideos")

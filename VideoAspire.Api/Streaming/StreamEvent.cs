@@ -14,10 +14,12 @@ public sealed record StreamEvent(
     [property: JsonPropertyName("published_at")] DateTimeOffset PublishedAt,
     [property: JsonPropertyName("kind")] string? Kind)
 {
-    public static StreamEvent From(VideoAspire.Data.VideoEvent row) => new(
-        row.Id, row.Type, row.ChannelId, row.VideoId, row.Title,
-        row.PublishedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        row.PublishedAt.ToUniversalTime(), row.Kind?.Name());
+    /// <summary>The video fields as a read answers them (<see cref="LatestVideo"/> is the one rule for them).</summary>
+    public static StreamEvent From(VideoAspire.Data.VideoEvent row)
+    {
+        var video = LatestVideo.Create(row.VideoId, row.Title, row.PublishedAt);
+        return new(row.Id, row.Type, row.ChannelId, video.VideoId, video.VideoTitle, video.UploadDate, video.PublishedAt, row.Kind?.Name());
+    }
 
     /// <summary>Whether a stream of <paramref name="kind"/> carries this event (an upload of unknown kind only the
     /// all-kinds stream).</summary>

@@ -29,6 +29,7 @@ app.MapVideosApi();
 app.MapStreamApi();
 app.MapChannelsApi();
 app.MapResolveApi();
+app.MapSubscriptionsApi();
 app.MapWebSubCallback();
 
 app.Run();

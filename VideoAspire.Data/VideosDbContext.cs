@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using VideoAspire.Data.Webhooks;
 
 namespace VideoAspire.Data;
 
@@ -18,6 +19,10 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
     public DbSet<ChannelResolutionRecord> ChannelResolutions => Set<ChannelResolutionRecord>();
 
     public DbSet<VideoEvent> VideoEvents => Set<VideoEvent>();
+
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     /// <summary>Kinds are stored by their query names (<c>videos</c>, <c>shorts</c>, <c>live</c>): readable in psql.</summary>
     private static readonly ValueConverter<VideoKind, string> KindName = new(kind => kind.Name(), name => VideoKinds.FromStored(name) ?? VideoKind.All);
@@ -114,6 +119,60 @@ public sealed class VideosDbContext(DbContextOptions<VideosDbContext> options) :
             // One publication per video, whichever writes race to store it first.
             videoEvent.HasIndex(e => e.VideoId).IsUnique().HasFilter($"type = '{VideoEventType.Published}'")
                 .HasDatabaseName("ux_video_events_published");
+        });
+
+        modelBuilder.Entity<WebhookSubscription>(subscription =>
+        {
+            subscription.ToTable("webhook_subscriptions");
+            subscription.Property(s => s.Owner).HasMaxLength(256);
+            subscription.Property(s => s.Url).HasMaxLength(2048);
+            subscription.Property(s => s.Secret).HasMaxLength(64);
+            subscription.Property(s => s.PreviousSecret).HasMaxLength(64);
+            subscription.Property(s => s.Status).HasMaxLength(16);
+            subscription.Property(s => s.DisabledReason).HasMaxLength(500);
+            subscription.Property(s => s.CreatedAt).HasDefaultValueSql("now()");
+            subscription.HasIndex(s => s.Owner); // a caller's list, and its count against the limit
+            subscription.HasMany(s => s.Channels).WithOne().HasForeignKey(c => c.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<WebhookSubscriptionChannel>(channel =>
+        {
+            // Not tied to channels: a subscription may name a channel before it is stored.
+            channel.ToTable("webhook_subscription_channels");
+            channel.HasKey(c => new { c.SubscriptionId, c.ChannelId });
+            channel.Property(c => c.ChannelId).HasMaxLength(ChannelId.Length);
+            channel.HasIndex(c => c.ChannelId); // an event's subscribers
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.Property(d => d.Id).UseIdentityAlwaysColumn();
+            delivery.Property(d => d.Status).HasMaxLength(16);
+            delivery.Property(d => d.Challenge).HasMaxLength(64);
+            delivery.Property(d => d.LastError).HasMaxLength(500);
+            delivery.Property(d => d.CreatedAt).HasDefaultValueSql("now()");
+            delivery.Ignore(d => d.MessageId);
+            delivery.HasOne(d => d.Subscription).WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+            // What is due, soonest first: only pending messages are in it, so it stays as small as the backlog.
+            delivery.HasIndex(d => d.NextAttemptAt).HasFilter($"status = '{DeliveryStatus.Pending}'").HasDatabaseName("ix_webhook_deliveries_due");
+            // A subscription's recent messages, newest first.
+            delivery.HasIndex(d => new { d.SubscriptionId, d.Id }).IsDescending(false, true);
+            // One message per event and subscription, however often the fan-out is redone.
+            delivery.HasIndex(d => new { d.EventId, d.SubscriptionId }).IsUnique().HasFilter("event_id IS NOT NULL");
+        });
+
+        modelBuilder.Entity<WebhookFanoutCursor>(cursor =>
+        {
+            cursor.ToTable("webhook_fanout_cursor");
+            cursor.Property(c => c.Id).ValueGeneratedNever();
+        });
+
+        modelBuilder.Entity<WebhookUsage>(usage =>
+        {
+            usage.ToTable("webhook_usage");
+            usage.HasKey(u => new { u.Owner, u.Day });
+            usage.Property(u => u.Owner).HasMaxLength(256);
         });
 
         modelBuilder.Entity<VideoTombstone>(tombstone =>

@@ -24,6 +24,7 @@ public sealed partial class ClusteredSchedule(
         await KeepAsync<CacheRefreshJob>(scheduler, options.Value.CacheRefreshInterval, cancellationToken);
         await KeepAsync<ChannelRefreshJob>(scheduler, options.Value.ChannelRefreshInterval, cancellationToken);
         await KeepAsync<OutboxPruneJob>(scheduler, options.Value.EventPruneInterval, cancellationToken);
+        await KeepAsync<SubscribedChannelsJob>(scheduler, options.Value.SubscribedChannelsInterval, cancellationToken);
         if (webSub.Value.Enabled)
         {
             await KeepAsync<WebSubSubscriptionJob>(scheduler, webSub.Value.SubscriptionInterval, cancellationToken);

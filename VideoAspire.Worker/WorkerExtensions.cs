@@ -1,8 +1,10 @@
 using Quartz;
 using VideoAspire.Data;
+using VideoAspire.Data.Webhooks;
 using VideoAspire.Redis;
 using VideoAspire.Worker.Health;
 using VideoAspire.Worker.Jobs;
+using VideoAspire.Worker.Webhooks;
 using VideoAspire.Worker.WebSub;
 using VideoAspire.YouTube;
 using VideoAspire.YouTube.WebSub;
@@ -24,6 +26,7 @@ public static class WorkerExtensions
             .ValidateOnStart();
 
         builder.Services.AddSingleton<HandoffBackoff>();
+        builder.AddWebhookDelivery();
         builder.Services.AddHttpClient<WebSubHubClient>(); // the standard resilience pipeline of ServiceDefaults
         builder.Services.AddHealthChecks().AddCheck<HandoffEvictionHealthCheck>("redis-eviction-policy", tags: ["ready"]);
 
@@ -58,5 +61,20 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<ClusteredSchedule>(); // after Quartz's: its schedulers exist by then
 
         return builder;
+    }
+
+    /// <summary>Webhook fan-out and delivery on every replica (they share the work through PostgreSQL).</summary>
+    private static void AddWebhookDelivery(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<NotificationOptions>()
+            .BindConfiguration(NotificationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // Batched statements with arrays are plain Npgsql; the EF Core context's health check already covers the server.
+        builder.AddNpgsqlDataSource(ResourceNames.Database, configureSettings: settings => settings.DisableHealthChecks = true);
+        builder.Services.AddSingleton<WebhookFanout>();
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton<WebhookClient>();
+        builder.Services.AddHostedService<WebhookDispatcher>();
     }
 }

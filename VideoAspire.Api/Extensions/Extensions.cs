@@ -5,9 +5,11 @@ using VideoAspire.Api.OpenApi;
 using VideoAspire.Api.Resolution;
 using VideoAspire.Api.Security;
 using VideoAspire.Api.Streaming;
+using VideoAspire.Api.Subscriptions;
 using VideoAspire.Api.Videos;
 using VideoAspire.Api.WebSub;
 using VideoAspire.Data;
+using VideoAspire.Data.Webhooks;
 using VideoAspire.Redis;
 using VideoAspire.YouTube;
 using VideoAspire.YouTube.WebSub;
@@ -62,6 +64,11 @@ public static class Extensions
         builder.Services.AddSingleton<VideoEventFeed>();
         builder.Services.AddHostedService(services => services.GetRequiredService<VideoEventFeed>());
         builder.Services.AddSingleton<StreamConnections>();
+        builder.Services.AddOptions<NotificationOptions>()
+            .BindConfiguration(NotificationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EndpointUrlPolicy>();
         builder.Services.AddSingleton<SnapshotPersistence>();
         builder.Services.AddHostedService<InProcessPersistenceService>();
         builder.Services.AddScoped<WebSubCallback>();

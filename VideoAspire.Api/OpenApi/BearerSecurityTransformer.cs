@@ -21,6 +21,7 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
         [Scopes.ReadPolicy] = Scopes.VideosRead,
         [Scopes.WritePolicy] = Scopes.VideosWrite,
         [Scopes.MetricsPolicy] = Scopes.MetricsRead,
+        [Scopes.SubscribePolicy] = Scopes.VideosSubscribe,
     };
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
@@ -33,7 +34,7 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer
             Scheme = "bearer",
             BearerFormat = "JWT",
             Description = $"An OAuth 2.0 access token (JWT) with scope `{Scopes.VideosRead}` for reads or " +
-                          $"`{Scopes.VideosWrite}` for writes (write implies read). Locally: `dotnet user-jwts create --scope {Scopes.VideosWrite}`.",
+                          $"`{Scopes.VideosWrite}` for writes (write implies read), `{Scopes.VideosSubscribe}` for webhook subscriptions. Locally: `dotnet user-jwts create --scope {Scopes.VideosWrite}`.",
         };
 
         // Operation ids are the endpoint names (WithName); match each documented operation to its endpoint's scope.

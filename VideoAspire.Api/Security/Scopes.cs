@@ -10,12 +10,16 @@ public static class Scopes
     /// <summary>Writes; implies <see cref="VideosRead"/>.</summary>
     public const string VideosWrite = "videos:write";
 
+    /// <summary>Webhook subscriptions: a caller's own, and only those.</summary>
+    public const string VideosSubscribe = "videos:subscribe";
+
     /// <summary>Scraping /metrics.</summary>
     public const string MetricsRead = "metrics:read";
 
     public const string ReadPolicy = "videos.read";
     public const string WritePolicy = "videos.write";
     public const string MetricsPolicy = "metrics.read";
+    public const string SubscribePolicy = "videos.subscribe";
 
     /// <summary>
     /// True when the token grants the scope, read from a space-separated <c>scope</c> claim (RFC 8693, what

@@ -121,7 +121,7 @@ public static class SecurityExtensions
             });
     }
 
-    /// <summary>Reads need videos:read (or write), writes videos:write, the metrics endpoint metrics:read.</summary>
+    /// <summary>Reads need videos:read (or write), writes videos:write, subscriptions videos:subscribe, the metrics endpoint metrics:read.</summary>
     private static void AddScopePolicies(this IServiceCollection services) =>
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.ReadPolicy, policy => policy
@@ -130,6 +130,10 @@ public static class SecurityExtensions
             .AddPolicy(Scopes.WritePolicy, policy => policy
                 .RequireAuthenticatedUser()
                 .RequireAssertion(c => Scopes.Has(c.User, Scopes.VideosWrite)))
+            .AddPolicy(Scopes.SubscribePolicy, policy => policy
+                .RequireAuthenticatedUser()
+                .RequireClaim("sub") // a subscription belongs to the token's subject
+                .RequireAssertion(c => Scopes.Has(c.User, Scopes.VideosSubscribe)))
             .AddPolicy(Scopes.MetricsPolicy, policy => policy
                 .RequireAuthenticatedUser()
                 .RequireAssertion(c => Scopes.Has(c.User, Scopes.MetricsRead)));

@@ -101,4 +101,42 @@ public static class VideoAspireTelemetry
         description: "Live streams (GET /videos/stream) open on this instance");
 
     public static void ReportOpenStreams(long count) => Volatile.Write(ref openStreams, count);
+
+    public static readonly Counter<long> WebhookDeliveries =
+        Meter.CreateCounter<long>("videoaspire.webhooks.deliveries", unit: "{message}",
+            description: "Webhook messages settled, by outcome (delivered, failed: the schedule is spent, dropped: the caller's day is used up or the event expired) and type");
+
+    public static readonly Histogram<double> WebhookAttempts =
+        Meter.CreateHistogram<double>("videoaspire.webhooks.attempt_duration", unit: "s",
+            description: "Webhook attempts and how long each took, by outcome (success, http-error, timeout, refused, network)");
+
+    public static readonly Histogram<double> WebhookLag =
+        Meter.CreateHistogram<double>("videoaspire.webhooks.lag", unit: "s",
+            description: "Seconds from an event's commit to its webhook's successful delivery");
+
+    private static long webhookBacklog = -1;
+    private static double webhookBacklogAge;
+    private static long webhookEndpointsDisabled = -1;
+
+    private static readonly ObservableGauge<long> WebhookBacklogGauge = Meter.CreateObservableGauge(
+        "videoaspire.webhooks.backlog",
+        () => Volatile.Read(ref webhookBacklog) is var count and >= 0 ? [new Measurement<long>(count)] : Array.Empty<Measurement<long>>(),
+        unit: "{message}", description: "Webhook messages due and not yet sent (as the Worker last counted them)");
+
+    private static readonly ObservableGauge<double> WebhookBacklogAgeGauge = Meter.CreateObservableGauge(
+        "videoaspire.webhooks.backlog_age",
+        () => Volatile.Read(ref webhookBacklog) >= 0 ? [new Measurement<double>(Volatile.Read(ref webhookBacklogAge))] : Array.Empty<Measurement<double>>(),
+        unit: "s", description: "How long the oldest due webhook message has waited");
+
+    private static readonly ObservableGauge<long> WebhookEndpointsDisabledGauge = Meter.CreateObservableGauge(
+        "videoaspire.webhooks.endpoints_disabled",
+        () => Volatile.Read(ref webhookEndpointsDisabled) is var count and >= 0 ? [new Measurement<long>(count)] : Array.Empty<Measurement<long>>(),
+        unit: "{subscription}", description: "Webhook subscriptions disabled (verification failed, or failing past Notifications:DisableAfter)");
+
+    public static void ReportWebhookBacklog(long due, TimeSpan oldest, long disabled)
+    {
+        Volatile.Write(ref webhookBacklogAge, oldest.TotalSeconds);
+        Volatile.Write(ref webhookBacklog, due);
+        Volatile.Write(ref webhookEndpointsDisabled, disabled);
+    }
 }

@@ -59,6 +59,16 @@ public class AppHostFixture : IAsyncLifetime
         "Streaming:ConnectionsPerCaller=3",
         "Streaming:KeepAliveInterval=00:00:01",
         "Streaming:MaxDuration=00:00:15", // the contract run reads the stream to its end
+        // Webhooks: receivers on 127.0.0.2 only (WebhookReceiver); a short schedule, grace and limits the tests can reach.
+        $"Notifications:AllowedNetworks:0={WebhookReceiver.Address}/32",
+        "Notifications:RequestTimeout=00:00:02",
+        "Notifications:RetrySchedule:0=00:00:01",
+        "Notifications:RetrySchedule:1=00:00:02",
+        "Notifications:RetrySchedule:2=00:00:02",
+        "Notifications:SecretRotationGrace=00:00:05",
+        "Notifications:MaxChannelsPerSubscription=3",
+        "Notifications:MaxSubscriptionsPerCaller=5",
+        "Worker:SubscribedChannelsInterval=00:00:01",
         $"YouTube:ApiKey={FakeYouTube.ApiKey}",
         // The tests' reads share a few token subjects: one caller's default 500 Data API units a day would run out over
         // a suite, and its cold lookups fall back to the feed (the per-caller cap has its own test, on real Redis).

@@ -25,6 +25,10 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan EventPruneInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often channels with webhook subscriptions are marked as read (so they are refreshed like read ones).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SubscribedChannelsInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 

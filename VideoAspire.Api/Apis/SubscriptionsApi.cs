@@ -76,7 +76,9 @@ public static class SubscriptionsApi
         api.MapPost("/{id:guid}/deliveries/{deliveryId}/retry", Retry)
             .WithName("RetrySubscriptionDelivery")
             .WithSummary("Send a message once more, now (same webhook-id)")
-            .WithDescription("202: due at once. 409 while the subscription is not active. 429 when the caller's deliveries of the day are used up.")
+            .WithDescription("202: due at once (an event's message once the subscription is active; a verification's at once). " +
+                             "409 while the subscription is disabled. 429 when the caller's deliveries of the day are used up.")
+            .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
@@ -268,10 +270,10 @@ public static class SubscriptionsApi
             return NotFound(id);
         }
 
-        if (subscription.Status != SubscriptionStatus.Active)
+        if (subscription.Status == SubscriptionStatus.Disabled)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Subscription not active",
-                detail: $"The subscription is {subscription.Status}: enable it (PATCH enabled: true) before retrying.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Subscription disabled",
+                detail: "The subscription is disabled: enable it (PATCH enabled: true) before retrying.");
         }
 
         var now = time.GetUtcNow();
@@ -288,7 +290,7 @@ public static class SubscriptionsApi
 
         // Counted against the day by the Worker only for a first send: a retry asked for counts here.
         var requeued = await db.WebhookDeliveries
-            .Where(d => d.Id == messageId && d.SubscriptionId == id && d.Challenge == null)
+            .Where(d => d.Id == messageId && d.SubscriptionId == id)
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, DeliveryStatus.Pending).SetProperty(x => x.NextAttemptAt, now), cancellationToken);
         if (requeued == 0)
         {

@@ -51,6 +51,7 @@ internal sealed class ContractDescriptionTransformer : IOpenApiDocumentTransform
         {
             new() { Name = "Videos", Description = "Reads: the latest five videos of one channel or of up to 50." },
             new() { Name = "Channels", Description = "Writes (scope `videos:write`): how another process keeps the catalogue current." },
+            new() { Name = "Subscriptions", Description = "Webhooks (scope `videos:subscribe`): signed Standard Webhooks messages for a channel's new, updated and deleted videos." },
         };
 
         foreach (var operation in document.Operations())

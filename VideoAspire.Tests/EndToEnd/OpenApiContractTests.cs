@@ -46,6 +46,7 @@ public sealed class OpenApiContractTests(AppHostFixture fixture)
     public async Task Contract_tests_generated_from_the_document_pass_for_every_operation()
     {
         var work = Directory.CreateTempSubdirectory("videoaspire-contract-");
+        await using var receiver = await WebhookReceiver.StartAsync();
         try
         {
             var collection = Path.Combine(work.FullName, "collection.json");
@@ -56,7 +57,8 @@ public sealed class OpenApiContractTests(AppHostFixture fixture)
 
             var report = Path.Combine(work.FullName, "report.json");
             var (exitCode, output) = await OpenApiLintTests.RunToolAsync("newman", "run", collection,
-                "--env-var", $"bearerToken={TestTokens.Create(Scopes.VideosWrite)}",
+                "--env-var", $"bearerToken={TestTokens.Create($"{Scopes.VideosWrite} {Scopes.VideosSubscribe}")}",
+                "--env-var", $"webhookUrl={receiver.UrlOf(receiver.Add())}",
                 "--env-var", $"channelId={TestCatalog.NewChannelId()}",
                 "--env-var", $"videoId={TestCatalog.NewVideoId()}",
                 "--reporters", "cli,json", "--reporter-json-export", report, "--color", "off");

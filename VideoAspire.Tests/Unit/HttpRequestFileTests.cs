@@ -33,13 +33,20 @@ public sealed partial class HttpRequestFileTests
         Assert.Contains(Lines, line => line.Contains("dotnet user-jwts create", StringComparison.Ordinal));
     }
 
-    /// <summary>The request's path as the document spells it: no query, no trailing slash, variables for channel ids.</summary>
+    /// <summary>The request's path as the document spells it: no query, no trailing slash, variables for ids.</summary>
     private static string Template(string path) =>
-        ChannelSegment().Replace(path.Split('?')[0].TrimEnd('/'), "/channels/{channelId}");
+        DeliverySegment().Replace(SubscriptionSegment().Replace(ChannelSegment().Replace(path.Split('?')[0].TrimEnd('/'), "/channels/{channelId}"),
+            "/subscriptions/{id}"), "/deliveries/{deliveryId}");
 
     [GeneratedRegex(@"^(?<method>GET|PUT|POST|DELETE|PATCH) \{\{baseUrl\}\}(?<path>\S+)")]
     private static partial Regex RequestLine();
 
     [GeneratedRegex(@"/channels/(\{\{\w+\}\}|UC[\w-]{22})")]
     private static partial Regex ChannelSegment();
+
+    [GeneratedRegex(@"/subscriptions/\{\{[^}]+\}\}")]
+    private static partial Regex SubscriptionSegment();
+
+    [GeneratedRegex(@"/deliveries/\{\{[^}]+\}\}")]
+    private static partial Regex DeliverySegment();
 }

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-.PHONY: run test test-fast build openapi benchmark benchmark-scale benchmark-db benchmark-handoff chaos stress-test deps deps-test deps-benchmark clean-data
+.PHONY: run test test-fast build openapi benchmark benchmark-scale benchmark-db benchmark-handoff benchmark-notify chaos stress-test deps deps-test deps-benchmark clean-data
 
 APPHOST := VideoAspire.AppHost
 TESTS   := VideoAspire.Tests
@@ -51,6 +51,10 @@ chaos: deps-benchmark
 ## How fast the Worker persists the hand-off: RATE snapshots/s for DURATION s, backlog each second.
 benchmark-handoff: deps-benchmark
 	./scripts/benchmark-handoff.sh
+
+## Webhooks: 100,000 subscriptions over 10,000 channels to a local sink; deliveries/s and commit-to-receipt p50/p99.
+benchmark-notify: deps-benchmark
+	./scripts/benchmark-notify.sh
 
 ## Loads 10 million videos into a throw-away PostgreSQL and shows the latest-five query stays an index seek.
 benchmark-db: deps-benchmark

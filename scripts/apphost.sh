@@ -20,8 +20,9 @@ start_apphost() { # [extra AppHost settings...]
   dotnet build -c Release VideoAspire.sln -v quiet -nologo >/dev/null
 
   echo "Starting the AppHost (no dashboard, fresh data directory)..."
-  dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
-    "Infrastructure:DataDirectory=$work/data" "$@" >"$work/apphost.log" 2>&1 &
+  # --no-dashboard last: a switch without a value takes the next argument as its value.
+  dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- \
+    "Infrastructure:DataDirectory=$work/data" "$@" --no-dashboard >"$work/apphost.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 180); do
     [[ "$(curl -s "$PROXY/health" || true)" == "Healthy" ]] && break

@@ -129,8 +129,8 @@ psql videosdb -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
 # --- The product, as users run it -------------------------------------------------------------------------------
 echo "Starting the AppHost (Release, no dashboard, fresh Redis)..."
 ConnectionStrings__videosdb="$connection" \
-  dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- --no-dashboard \
-  "Infrastructure:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
+  dotnet run -c Release --no-build --project VideoAspire.AppHost --launch-profile http -- \
+  "Infrastructure:DataDirectory=$work/data" --no-dashboard >"$work/apphost.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 180); do
   [[ "$(curl -s http://127.0.0.1:5080/health || true)" == "Healthy" ]] && break

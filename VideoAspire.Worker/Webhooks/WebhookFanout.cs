@@ -51,14 +51,18 @@ public sealed class WebhookFanout(NpgsqlDataSource dataSource)
         if (pending > last && xmin >= pendingXmax)
         {
             var horizon = Math.Min(pending, last + MaxEventsPerRound);
+            // Event by event, each one's subscribers through the channel index (OFFSET 0 keeps the planner from
+            // flattening this into one join, whose order it picks from statistics that lag a table just filled).
             await using var insert = new NpgsqlCommand($"""
                 INSERT INTO webhook_deliveries (subscription_id, event_id, status, attempts, created_at, next_attempt_at)
-                SELECT s.id, e.id, '{DeliveryStatus.Pending}', 0, now(), now()
-                FROM video_events e
-                JOIN webhook_subscription_channels sc ON sc.channel_id = e.channel_id
-                JOIN webhook_subscriptions s ON s.id = sc.subscription_id
-                WHERE e.id > $1 AND e.id <= $2 AND s.status = '{SubscriptionStatus.Active}'
-                  AND (cardinality(s.kinds) = 0 OR e.kind = ANY (s.kinds))
+                SELECT subscriber.id, e.id, '{DeliveryStatus.Pending}', 0, now(), now()
+                FROM (SELECT id, channel_id, kind FROM video_events WHERE id > $1 AND id <= $2 OFFSET 0) AS e
+                CROSS JOIN LATERAL (
+                    SELECT s.id FROM webhook_subscription_channels sc
+                    JOIN webhook_subscriptions s ON s.id = sc.subscription_id
+                    WHERE sc.channel_id = e.channel_id AND s.status = '{SubscriptionStatus.Active}'
+                      AND (cardinality(s.kinds) = 0 OR e.kind = ANY (s.kinds))
+                    OFFSET 0) AS subscriber
                 ON CONFLICT DO NOTHING
                 """, connection, transaction)
             {

@@ -12,6 +12,7 @@
 // --pipeline true:       GET /videos through the framework pieces every VideoAspire read requires (PipelineCeiling.cs);
 //                        with --database and --redis, the simplest Redis -> PostgreSQL read behind them: the ceiling
 //                        of any read path that keeps every required piece.
+// --sink true:           `make benchmark-notify`'s webhook receiver (WebhookSink.cs): POST /hooks/{n}, GET /sink/stats.
 using System.Collections.Concurrent;
 
 var pipeline = new ConfigurationBuilder().AddCommandLine(args).Build().GetValue<bool>("pipeline");
@@ -60,6 +61,11 @@ if (builder.Configuration["issuer"] is { } issuer)
 if (builder.Configuration.GetValue<bool>("youtube"))
 {
     YouTubeStandIn.Map(app);
+}
+
+if (builder.Configuration.GetValue<bool>("sink"))
+{
+    WebhookSink.Map(app);
 }
 
 app.Run();

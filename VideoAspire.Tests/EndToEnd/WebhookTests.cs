@@ -138,6 +138,36 @@ public sealed class WebhookTests(AppHostFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoint_failing_for_longer_than_DisableAfter_is_disabled_and_the_subscription_says_so()
+    {
+        var channelId = await StoredChannelAsync();
+        var endpoint = _receiver.Add(ReceiverMode.FailThenRecover);
+        endpoint.FailuresLeft = int.MaxValue;
+        var (id, _) = await SubscribeAsync([channelId], endpoint);
+        await VerifiedAsync(id);
+
+        await WriteVideoAsync(channelId, TestCatalog.NewVideoId(), "Fails");
+        await TestCatalog.EventuallyAsync(() => Task.FromResult(endpoint.Events.Count == 4), Soon, "the schedule's four attempts");
+        var failingSince = (await GetAsync(id)).GetProperty("failing_since").GetDateTimeOffset();
+        Assert.Equal("active", (await GetAsync(id)).GetProperty("status").GetString()); // failing, not yet for 10 s
+
+        // The test AppHost's DisableAfter: 10 s. The next failure after it disables the endpoint.
+        await Task.Delay(failingSince.AddSeconds(11) - DateTimeOffset.UtcNow);
+        await WriteVideoAsync(channelId, TestCatalog.NewVideoId(), "Fails again");
+        await TestCatalog.EventuallyAsync(async () => (await GetAsync(id)).GetProperty("status").GetString() == "disabled", Soon,
+            "the endpoint is disabled");
+        Assert.Contains("DisableAfter", (await GetAsync(id)).GetProperty("disabled_reason").GetString());
+
+        var sent = endpoint.Events.Count;
+        var unsent = TestCatalog.NewVideoId();
+        await WriteVideoAsync(channelId, unsent, "Not sent to a disabled endpoint");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(sent, endpoint.Events.Count);
+        using var retry = await _owner.PostAsync($"/subscriptions/{id}/deliveries/{endpoint.Events[0].Id}/retry", null);
+        Assert.Equal(HttpStatusCode.Conflict, retry.StatusCode);
+    }
+
+    [Fact]
     public async Task A_receiver_that_never_answers_does_not_delay_the_others()
     {
         var channelId = await StoredChannelAsync();

@@ -41,6 +41,21 @@ public sealed partial class MetricsTests(AppHostFixture fixture)
             }
         }
 
+        // A webhook delivered (messages settled, attempts, commit-to-delivery; the backlog gauges are reported every 10 s).
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpoint = receiver.Add();
+        using var subscriber = fixture.CreateApiClient(TestTokens.Create(Scopes.VideosSubscribe, subject: "metrics-subscriber"));
+        using var created = await subscriber.PostAsJsonAsync("/subscriptions", new { channel_ids = new[] { channel.Id }, url = receiver.UrlOf(endpoint) });
+        var subscription = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        await TestCatalog.EventuallyAsync(async () => (await subscriber.GetStringAsync($"/subscriptions/{subscription}")).Contains("\"active\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15), "the endpoint is verified");
+        using var writer = fixture.CreateApiClient(TestTokens.Create(Scopes.VideosWrite, subject: "metrics-writer"));
+        (await writer.PutAsJsonAsync($"/channels/{channel.Id}/videos", new
+        {
+            videos = new[] { new { video_id = TestCatalog.NewVideoId(), video_title = "Delivered", published_at = DateTimeOffset.UtcNow } },
+        })).EnsureSuccessStatusCode();
+        await TestCatalog.EventuallyAsync(() => Task.FromResult(endpoint.Events.Count > 0), TimeSpan.FromSeconds(15), "the webhook is delivered");
+
         var rules = await File.ReadAllTextAsync(Repository.PathOf("deploy", "prometheus", "alerts.yml"));
         var dashboard = string.Join('\n', GrafanaDashboardTests.Queries());
         var wanted = MetricName().Matches(rules + dashboard).Select(m => m.Value).ToHashSet();

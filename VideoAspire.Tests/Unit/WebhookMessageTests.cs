@@ -34,6 +34,19 @@ public sealed class WebhookMessageTests
         Assert.Single(Event(current, null).Signature(body, Now).Split(' '));
     }
 
+    [Fact]
+    public void The_readme_receivers_hand_written_check_computes_the_signature_sent()
+    {
+        var secret = WebhookSecret.Create();
+        var message = Event(secret, null);
+        var body = message.Body(Now);
+        // README.md, "Receiving webhooks": "v1," + base64(HMAC-SHA256(key, "id.timestamp.body")).
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var expected = "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(key,
+            System.Text.Encoding.UTF8.GetBytes($"{message.MessageId}.{Now.ToUnixTimeSeconds()}.{body}")));
+        Assert.Equal(expected, message.Signature(body, Now));
+    }
+
     [Theory]
     [InlineData("c0ffee", true)]
     [InlineData("  c0ffee\n", true)]

@@ -15,6 +15,8 @@
 #   make benchmark-scale REPEAT=3              (three rounds, each with its own baseline; medians printed at the end)
 #     With zipf, also Production Zipf at a fixed arrival rate (50 % and 80 % of its closed-loop maximum): p50/p99/p99.9.
 #   make benchmark-scale PRODUCTION_SETTINGS="Auth__TokenCacheLifetime=00:00:00"   (extra settings of the Production Api)
+#   make benchmark-scale STREAMS=1000          (as many event streams held open on the Production Api meanwhile,
+#     idle dashboards following the hot channel: the read path's figures must not drop beyond noise)
 # Knobs: CHANNELS=1000000 VIDEOS_PER_CHANNEL=20 DURATION=20s WARMUP=20s CONNECTIONS=32.
 # Everything targets 127.0.0.1 and stops by itself; the data stays in .data/benchmark-scale/ (git-ignored).
 set -euo pipefail
@@ -28,6 +30,7 @@ WARMUP="${WARMUP:-20s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 SCENARIO="${SCENARIO:-all}"
 SOAK="${SOAK:-0}"
+STREAMS="${STREAMS:-0}"
 REPEAT="${REPEAT:-1}"
 BASELINE="http://127.0.0.1:5199"
 PIPELINE="http://127.0.0.1:5198"
@@ -203,6 +206,13 @@ curl -sf -o /dev/null -H "Authorization: Bearer $token" "$PRODUCTION/videos?chan
 [[ "$(curl -s -o /dev/null -w '%{http_code}' "$PRODUCTION/videos?channel_id=$hot")" == 401 ]] \
   || { echo "The Production Api answers without a token: not the configuration users run"; exit 1; }
 export TOKENS_FILE="" # set per scenario below
+if (( STREAMS > 0 )); then
+  dotnet benchmarks/VideoAspire.StressTest/bin/Release/net10.0/VideoAspire.StressTest.dll streams --url "$PRODUCTION" \
+    --count "$STREAMS" --channel "$hot" --tokens "$work/tokens.txt" --duration 1h >"$work/streams.log" 2>&1 &
+  pids+=($!)
+  sleep 10
+  echo "Holding $STREAMS event streams open on the Production Api ($(grep -c . "$work/streams.log" || true) status lines so far)"
+fi
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
 # A process's user + system time; with "reaped", also that of its children that have exited.
@@ -392,6 +402,7 @@ psql videosdb -F $'\t' -c "SELECT calls, round(total_exec_time), round(1000 * to
 slow=$(tail -n +"$((log_start + 1))" "$store/pg.log" | grep -c 'duration: ' || true)
 echo "PostgreSQL statements slower than 250 ms during the run: $slow$( (( slow > 0 )) && echo " (see $store/pg.log)")"
 echo "x base = scenario requests/s / bare-Kestrel requests/s in this run (1.00x = as fast as Kestrel doing nothing);"
+(( STREAMS > 0 )) && echo "With $STREAMS event streams held open on the Production Api: $(tail -1 "$work/streams.log")"
 echo "Worker/PG = cores the Worker and PostgreSQL (all its processes) used during the scenario;"
 echo "CPU/req = user + kernel CPU time of the process answering (the Api; the baseline process for the baseline and lean rows, the pipeline process for the required-pipeline and stock rows) / requests answered;"
 echo "RSS before -> after the scenario and GCs (collections per generation, total pause) are those of the process answering."

@@ -15,6 +15,8 @@ public sealed class StressCommand : AsyncCommand<StressSettings>
             config.UseStrictParsing();
             config.AddCommand<OpenLoopCommand>("open-loop")
                 .WithDescription("Latency at a fixed arrival rate (benchmark-scale's open-loop rows).");
+            config.AddCommand<StreamsCommand>("streams")
+                .WithDescription("Hold event streams open (benchmark-scale with STREAMS=1000).");
             if (propagateExceptions)
             {
                 config.PropagateExceptions();

@@ -106,10 +106,9 @@ public static class SubscriptionsApi
         }
 
         var limits = options.Value;
-        if (channels.Length > limits.MaxChannelsPerSubscription)
+        if (SubscriptionValidation.TooManyChannels(channels, limits) is { } tooMany)
         {
-            return SubscriptionValidation.Limit("Too many channels",
-                $"A subscription names at most {limits.MaxChannelsPerSubscription} channels ({channels.Length} given).");
+            return tooMany;
         }
 
         var owner = Owner(context);
@@ -137,7 +136,7 @@ public static class SubscriptionsApi
             Channels = [.. channels.Select(id => new WebhookSubscriptionChannel { ChannelId = id })],
         };
         db.WebhookSubscriptions.Add(subscription);
-        db.WebhookDeliveries.Add(SubscriptionValidation.Verification(subscription.Id, now));
+        db.WebhookDeliveries.Add(WebhookDelivery.Verification(subscription.Id, now));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/subscriptions/{subscription.Id}", SubscriptionResponse.From(subscription, withSecret: true));
     }
@@ -184,10 +183,9 @@ public static class SubscriptionsApi
 
         if (channels is not null)
         {
-            if (channels.Length > options.Value.MaxChannelsPerSubscription)
+            if (SubscriptionValidation.TooManyChannels(channels, options.Value) is { } tooMany)
             {
-                return SubscriptionValidation.Limit("Too many channels",
-                    $"A subscription names at most {options.Value.MaxChannelsPerSubscription} channels ({channels.Length} given).");
+                return tooMany;
             }
 
             var added = channels.Except(subscription.Channels.Select(c => c.ChannelId), StringComparer.Ordinal).ToArray();
@@ -214,7 +212,7 @@ public static class SubscriptionsApi
             subscription.DisabledReason = null;
             subscription.FailingSince = null;
             subscription.VerifiedAt = null;
-            db.WebhookDeliveries.Add(SubscriptionValidation.Verification(subscription.Id, now));
+            db.WebhookDeliveries.Add(WebhookDelivery.Verification(subscription.Id, now));
         }
 
         await db.SaveChangesAsync(cancellationToken);

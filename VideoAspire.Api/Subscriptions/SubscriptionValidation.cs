@@ -1,5 +1,3 @@
-using VideoAspire.Data.Webhooks;
-
 namespace VideoAspire.Api.Subscriptions;
 
 /// <summary>The rules for a subscription's channels and kinds (its URL: <see cref="EndpointUrlPolicy"/>).</summary>
@@ -46,17 +44,13 @@ public static class SubscriptionValidation
         return parsed;
     }
 
+    /// <summary>The channels-per-subscription limit's refusal, or null within it.</summary>
+    public static IResult? TooManyChannels(string[] channels, Data.Webhooks.NotificationOptions limits) =>
+        channels.Length > limits.MaxChannelsPerSubscription
+            ? Limit("Too many channels", $"A subscription names at most {limits.MaxChannelsPerSubscription} channels ({channels.Length} given).")
+            : null;
+
     /// <summary>A limit's refusal: 422 with what the limit is.</summary>
     public static IResult Limit(string title, string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail);
-
-    /// <summary>A new verification message for a subscription's current URL.</summary>
-    public static WebhookDelivery Verification(Guid subscriptionId, DateTimeOffset now) => new()
-    {
-        SubscriptionId = subscriptionId,
-        Challenge = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
-        Status = DeliveryStatus.Pending,
-        CreatedAt = now,
-        NextAttemptAt = now,
-    };
 }

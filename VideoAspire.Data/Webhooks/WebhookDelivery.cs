@@ -45,4 +45,14 @@ public sealed class WebhookDelivery
     public string MessageId => MessageIdOf(Id);
 
     public static string MessageIdOf(long id) => "msg_" + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A new verification message for a subscription's current URL: due now, with a fresh challenge.</summary>
+    public static WebhookDelivery Verification(Guid subscriptionId, DateTimeOffset now) => new()
+    {
+        SubscriptionId = subscriptionId,
+        Challenge = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+        Status = DeliveryStatus.Pending,
+        CreatedAt = now,
+        NextAttemptAt = now,
+    };
 }

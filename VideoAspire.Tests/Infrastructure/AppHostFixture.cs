@@ -66,7 +66,7 @@ public class AppHostFixture : IAsyncLifetime
         "Notifications:RetrySchedule:1=00:00:02",
         "Notifications:RetrySchedule:2=00:00:02",
         "Notifications:SecretRotationGrace=00:00:05",
-        "Notifications:DisableAfter=00:00:10",
+        "Notifications:DisableAfter=00:00:07",
         "Notifications:MaxChannelsPerSubscription=3",
         "Notifications:MaxSubscriptionsPerCaller=5",
         "Worker:SubscribedChannelsInterval=00:00:01",

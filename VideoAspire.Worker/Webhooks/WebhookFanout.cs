@@ -79,6 +79,12 @@ public sealed class WebhookFanout(NpgsqlDataSource dataSource)
             progressed = true;
         }
 
+        if (!progressed)
+        {
+            await transaction.CommitAsync(cancellationToken); // an idle round writes nothing
+            return (0, false);
+        }
+
         await using (var update = new NpgsqlCommand(
             "UPDATE webhook_fanout_cursor SET last_event_id = $1, pending_event_id = $2, pending_xmax = $3 WHERE id = 1", connection, transaction)
         {

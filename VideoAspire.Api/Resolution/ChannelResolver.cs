@@ -129,6 +129,14 @@ public sealed partial class ChannelResolver(
 
                     if (!await locks.IsHeldAsync(lockKey))
                     {
+                        // Released: a peer that resolved it stored the answer before letting go (our read above may
+                        // have come just before that store).
+                        if (await shared.GetAsync(reference.Key) is { } released && IsFresh(released))
+                        {
+                            Remember(reference.Key, released);
+                            return Answer(released);
+                        }
+
                         break;
                     }
 

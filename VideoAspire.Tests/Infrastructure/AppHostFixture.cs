@@ -155,7 +155,8 @@ public class AppHostFixture : IAsyncLifetime
             async () => YouTube.Hub.IsSubscribed(channelId)
                         && await Database.ScalarAsync<bool>(
                             "SELECT lease_expires_at IS NOT NULL FROM websub_subscriptions WHERE channel_id = $1", channelId),
-            TimeSpan.FromSeconds(45), "the channel read is subscribed and the hub has verified it");
+            // The subscription job works through every channel the suite has read, newest first, 200 a run.
+            TimeSpan.FromSeconds(90), "the channel read is subscribed and the hub has verified it");
         return (channelId, stored);
     }
 

@@ -24,8 +24,34 @@ public sealed class VideoEventFeedTests(StoresFixture stores)
         await feed.StartAsync(CancellationToken.None);
         try
         {
-            await Task.Delay(300); // the feed's first poll places it at the outbox's end
-            using var listener = feed.Listen(new HashSet<string> { early, late }, VideoKind.All);
+            // The feed places itself at the outbox's end on its first poll: a marker event reaching the listener says
+            // it has, and that it polls.
+            var marker = TestCatalog.NewChannelId();
+            using var listener = feed.Listen(new HashSet<string> { early, late, marker }, VideoKind.All);
+            await TestCatalog.EventuallyAsync(async () =>
+            {
+                await using (var connection = await stores.Database.OpenConnectionAsync())
+                {
+                    await WriteAsync(connection, marker);
+                }
+
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                try
+                {
+                    while ((await listener.Events.ReadAsync(wait.Token)).ChannelId != marker)
+                    {
+                    }
+
+                    return true;
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(20), "the feed follows the outbox");
+            while (listener.Events.TryRead(out _))
+            {
+            }
 
             await using var connection = await stores.Database.OpenConnectionAsync();
             await using var open = await connection.BeginTransactionAsync();
@@ -35,12 +61,12 @@ public sealed class VideoEventFeedTests(StoresFixture stores)
                 await WriteAsync(other, late);
             }
 
-            var first = await listener.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            var first = await listener.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(late, first.ChannelId);
             await Task.Delay(TimeSpan.FromSeconds(6)); // longer than any gap was once waited for
             await open.CommitAsync();
 
-            var second = await listener.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            var second = await listener.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(early, second.ChannelId);
             Assert.True(second.Id < first.Id);
         }

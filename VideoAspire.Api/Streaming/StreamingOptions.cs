@@ -11,6 +11,11 @@ public sealed class StreamingOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long a gap in the outbox's ids is waited for (a transaction that took its id and commits later)
+    /// before it is taken for a rolled-back one and passed over.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan GapTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>A comment line sent this often on an idle stream, so proxies and clients see it is alive.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);

@@ -10,9 +10,7 @@ namespace VideoAspire.Api.Streaming;
 /// This instance's one reader of the outbox (<c>video_events</c>), fanning new events out to its open streams: an event
 /// stored through any replica or by the Worker reaches every stream of its channel, at the cost of one query per
 /// <see cref="StreamingOptions.PollInterval"/> for the whole instance. Ids are taken at insert and committed in any
-/// order, so a gap is passed over only once it is final: when every transaction that was running when it was first
-/// seen has ended (PostgreSQL's snapshot <c>xmin</c> has passed the <c>xmax</c> seen then; an event's transaction has
-/// written, and so holds its transaction id, before it takes the event's id). The Worker's webhook fan-out uses the same rule.
+/// order, so a gap is waited for (<see cref="StreamingOptions.GapTimeout"/>) before it is passed over.
 /// </summary>
 /// <remarks>Hand-written rather than PostgreSQL LISTEN/NOTIFY: a notification sent while this instance was reconnecting
 /// is lost, the outbox is not.</remarks>
@@ -30,8 +28,8 @@ public sealed partial class VideoEventFeed(
     /// <summary>Ids above <see cref="_settled"/> already dispatched.</summary>
     private readonly SortedSet<long> _dispatched = [];
 
-    /// <summary>The snapshot's <c>xmax</c> when the gap just above <see cref="_settled"/> was first seen.</summary>
-    private long? _gapXmax;
+    /// <summary>When the gap just above <see cref="_settled"/> was first seen.</summary>
+    private long? _gapSince;
 
     public int Listeners => _listeners.Count;
 
@@ -92,7 +90,7 @@ public sealed partial class VideoEventFeed(
             // Nobody listens: keep up without reading the events themselves.
             _settled = Math.Max(_settled, await db.VideoEvents.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0);
             _dispatched.Clear();
-            _gapXmax = null;
+            _gapSince = null;
             return;
         }
 
@@ -108,11 +106,11 @@ public sealed partial class VideoEventFeed(
             _dispatched.Add(row.Id);
         }
 
-        await SettleAsync(db, cancellationToken);
+        Settle();
     }
 
-    /// <summary>Moves <see cref="_settled"/> over the ids dispatched without a gap, and over a gap that is final.</summary>
-    private async Task SettleAsync(VideosDbContext db, CancellationToken cancellationToken)
+    /// <summary>Moves <see cref="_settled"/> over the ids dispatched without a gap, and over a gap older than the timeout.</summary>
+    private void Settle()
     {
         while (_dispatched.Count > 0)
         {
@@ -121,27 +119,21 @@ public sealed partial class VideoEventFeed(
             {
                 _settled = next;
                 _dispatched.Remove(next);
-                _gapXmax = null;
+                _gapSince = null;
                 continue;
             }
 
-            var snapshot = await db.Database.SqlQuery<OutboxSnapshot>(
-                $"SELECT pg_snapshot_xmin(s)::text::bigint AS xmin, pg_snapshot_xmax(s)::text::bigint AS xmax FROM pg_current_snapshot() AS s")
-                .SingleAsync(cancellationToken);
-            _gapXmax ??= snapshot.Xmax;
-            if (snapshot.Xmin < _gapXmax)
+            _gapSince ??= time.GetTimestamp();
+            if (time.GetElapsedTime(_gapSince.Value) < options.Value.GapTimeout)
             {
-                return; // a transaction that may still commit an id in the gap is running
+                return;
             }
 
             LogGapPassed(_settled + 1, next - 1);
             _settled = next - 1;
-            _gapXmax = null;
+            _gapSince = null;
         }
     }
-
-    /// <summary>PostgreSQL's current snapshot: the oldest transaction still running, and the next to start.</summary>
-    private sealed record OutboxSnapshot(long Xmin, long Xmax);
 
     private void Dispatch(StreamEvent videoEvent)
     {

@@ -64,7 +64,7 @@ uploads() { # count first-channel last-channel sequence
   }' | redis-cli -h 127.0.0.1 -p "$redis_port" >/dev/null
 }
 
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk -v reaped="${2:-}" '{print $12 + $13 + (reaped ? $14 + $15 : 0)}'; }
+source scripts/process-cpu.sh
 hz=$(getconf CLK_TCK)
 worker_pids=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' || true)
 postmaster=$(ss -Hltnp | awk '/"postgres"/ && $4 ~ /^127\.0\.0\.1:/ {match($0, /pid=[0-9]+/); print substr($0, RSTART + 4, RLENGTH - 4); exit}')

@@ -215,8 +215,7 @@ if (( STREAMS > 0 )); then
 fi
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/${1:-$api_pid}/status"; }
-# A process's user + system time; with "reaped", also that of its children that have exited.
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk -v reaped="${2:-}" '{print $12 + $13 + (reaped ? $14 + $15 : 0)}'; }
+source scripts/process-cpu.sh
 ticks_per_second=$(getconf CLK_TCK)
 worker_pid=$(pgrep -f 'VideoAspire.Worker/bin/Release/net10.0/VideoAspire.Worker' | head -1 || true)
 postmaster_pid=$(head -1 "$store/pg/postmaster.pid")
